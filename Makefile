@@ -1,0 +1,45 @@
+# Assurbot: `make run` to chat, `make test` to check everything. Each target is one line to read.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+ENV := source scripts/env.sh &&
+
+.PHONY: install train run test lint format unit validate test-stories nlu-eval integration interactive clean lock
+
+install:            ## create .venv with the pinned packages (seconds when already done)
+	@bash scripts/install.sh
+
+train: install      ## train only if config.yml, domain.yml or data/ changed
+	@$(ENV) $(PY) -m assurbot.train
+
+run: train          ## start everything and print where to chat; Ctrl-C stops it all
+	@$(ENV) $(PY) -m assurbot.stack run
+
+test: install       ## the whole suite, in CI's order
+	@bash scripts/ensure_redis_binary.sh
+	@$(ENV) bash scripts/test.sh
+
+lint: install       ## ruff lint and format check
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: install     ## apply ruff's formatting and safe fixes
+	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+unit: install       ## fast tests: no server, no model
+	@$(ENV) $(PY) -m pytest -m "not integration" -q
+
+validate: install   ## rasa data validate, warnings are errors
+	@$(ENV) $(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+
+test-stories: train ## conversation tests, prediction errors are failures
+	@$(ENV) $(RASA) test core --model "$$($(PY) -m assurbot.train --print-path)" --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core
+
+integration: train  ## tests against the real servers and Redis
+	@$(ENV) $(PY) -m pytest -m integration -q
+
+lock: install       ## rewrite constraints.txt from the installed packages
+	@$(PY) -m pip freeze --exclude-editable > constraints.txt
+
+clean:              ## remove models, results and local state (not .venv)
+	rm -rf models results var .pytest_cache .ruff_cache
