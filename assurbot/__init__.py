@@ -1,0 +1,1 @@
+"""Assurbot's extensions of the Rasa server: stores and channel helpers loaded by endpoints.yml."""
