@@ -20,6 +20,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from assurbot.privacy import strip_secrets
 from assurbot.redis_url import redis_client
 
 logger = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ class RedisEventLogTrackerStore(TrackerStore, SerializedTrackerAsText):
             )
             return
         new_events = events[already:]
+        strip_secrets(new_events)
         if new_events:
             pipe.rpush(events_key, *(json.dumps(e.as_dict()) for e in new_events))
             starts = [i for i, e in enumerate(new_events) if _is_session_start(e)]
@@ -159,6 +161,14 @@ class RedisEventLogTrackerStore(TrackerStore, SerializedTrackerAsText):
     async def delete(self, sender_id: Text) -> bool:
         """Erases a conversation; True when there was one."""
         return self.red.delete(self.events_key(sender_id), self.meta_key(sender_id)) > 0
+
+
+class SecretFreeSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store, minus the members' tokens."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        strip_secrets(tracker.events)
+        await super().save(tracker)
 
 
 class AssurbotTrackerStore(TrackerStore):
@@ -184,4 +194,6 @@ class AssurbotTrackerStore(TrackerStore):
             )
         path = sqlite_path or "var/trackers.db"
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        return SQLTrackerStore(domain, dialect="sqlite", db=path, event_broker=event_broker)
+        return SecretFreeSQLTrackerStore(
+            domain, dialect="sqlite", db=path, event_broker=event_broker
+        )

@@ -1,0 +1,33 @@
+"""What never reaches a store: the member's token.
+
+The channel passes the signed token in the message metadata (`auth_token`); the action server
+reads it on the current turn, straight from the tracker Rasa sends it. Before a tracker is
+stored, the token is taken out of the events that carry metadata, so a stored conversation
+holds none, and a later message must bring its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+
+SECRET_METADATA_KEYS = ("auth_token",)
+SESSION_METADATA_SLOT = "session_started_metadata"
+
+
+def _without_secrets(metadata: Any) -> Any:
+    if isinstance(metadata, dict) and any(k in metadata for k in SECRET_METADATA_KEYS):
+        return {k: v for k, v in metadata.items() if k not in SECRET_METADATA_KEYS}
+    return metadata
+
+
+def strip_secrets(events: Iterable[Event]) -> None:
+    """Removes tokens from the events, in place."""
+    for event in events:
+        if isinstance(event, UserUttered):
+            event.metadata = _without_secrets(event.metadata)
+            if isinstance(event.parse_data, dict) and "metadata" in event.parse_data:
+                event.parse_data["metadata"] = _without_secrets(event.parse_data["metadata"])
+        elif isinstance(event, SlotSet) and event.key == SESSION_METADATA_SLOT:
+            event.value = _without_secrets(event.value)
