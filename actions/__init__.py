@@ -1,0 +1,1 @@
+"""Assurbot's action server package (rasa-sdk): one module per topic."""
