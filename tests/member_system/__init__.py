@@ -1,0 +1,1 @@
+"""Tests of the mocked member-information system and of its client."""
