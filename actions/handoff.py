@@ -13,7 +13,7 @@ from actions.formatting import on_day
 from actions.identity import identify
 from actions.member_client import MemberClient, MemberSystemError
 from actions.personal import shared_client
-from actions.topics import NOT_OFFERED, TOPICS
+from actions.topics import NOT_OFFERED, TOPIC_OF_INTENT, TOPICS
 
 MAX_TURNS = 6  # the last exchanges an adviser needs, not the whole history
 MAX_CHARS = 300  # per message, so a pasted document does not flood the ticket
@@ -63,11 +63,14 @@ class ActionHandOffToAdviser(Action):
         if identity.member_id is None:
             dispatcher.utter_message(response="utter_ask_human_anonymous")
             return []
-        topic = conversation_topic(tracker) or "ask_human"
-        subject = TOPICS[topic].title if topic in TOPICS else "Demande à un conseiller"
+        intent = conversation_topic(tracker)
+        subject = TOPICS[intent].title if intent in TOPICS else "Demande à un conseiller"
         try:
             ticket = await (self._client or shared_client()).create_ticket(
-                identity.member_id, topic=topic, subject=subject, summary=summarise(tracker)
+                identity.member_id,
+                topic=TOPIC_OF_INTENT.get(intent or "", "other"),
+                subject=subject,
+                summary=summarise(tracker),
             )
         except MemberSystemError:
             dispatcher.utter_message(response="utter_hand_off_failed")

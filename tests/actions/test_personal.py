@@ -108,7 +108,8 @@ async def test_without_a_token_the_general_answer_and_a_login_invitation(dispatc
 
 async def test_an_expired_token_is_told_apart(dispatcher):
     tracker = make_tracker(
-        intent="check_reimbursement_status", metadata={"auth_token": token(ttl=60, now=1_700_000_000)}
+        intent="check_reimbursement_status",
+        metadata={"auth_token": token(ttl=60, now=1_700_000_000)},
     )
     await ActionCheckReimbursementStatus(FakeClient()).run(dispatcher, tracker, {})
     assert dispatcher.messages[-1]["response"] == "utter_login_expired"
@@ -277,7 +278,7 @@ async def test_the_hand_off_writes_up_the_conversation_without_the_token(dispatc
     tracker = make_tracker(intent="ask_human", events=events, metadata={"auth_token": secret})
     await ActionHandOffToAdviser(client).run(dispatcher, tracker, {})
     _, args, kwargs = client.calls[0]
-    assert args == ("P-TEST",) and kwargs["topic"] == "check_reimbursement_status"
+    assert args == ("P-TEST",) and kwargs["topic"] == "reimbursement"
     assert "dermato" in kwargs["summary"] and secret not in kwargs["summary"]
     assert dispatcher.messages[0]["response"] == "utter_hand_off_done"
     assert dispatcher.messages[0]["reply_by"] == "le 26 novembre 2026"
