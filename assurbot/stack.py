@@ -190,6 +190,8 @@ def main() -> int:
     parser.add_argument("command", choices=["run"])
     parser.add_argument("--model", help="model archive (default: the current data's model)")
     args = parser.parse_args()
+    # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     env = dict(os.environ)
     stack = Stack(env)
     services = default_services(env, model=args.model)
