@@ -1,0 +1,49 @@
+"""`make run`'s launcher: starts everything, says where to chat, Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+from tests.integration.conftest import stack_env
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_launcher_starts_the_stack_and_ctrl_c_stops_every_process(tmp_path):
+    env = stack_env(
+        "",
+        MEMBER_DB_URL=f"sqlite:///{tmp_path}/m.sqlite3",
+        TRACKER_SQLITE_PATH=str(tmp_path / "trackers.db"),
+    )
+    model = os.environ.get("RASA_MODEL")
+    command = [sys.executable, "-m", "assurbot.stack", "run"] + (
+        ["--model", model] if model else []
+    )
+    launcher = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    output = []
+    deadline = time.monotonic() + 180
+    for line in launcher.stdout:
+        output.append(line)
+        if "Press Ctrl-C" in line or time.monotonic() > deadline:
+            break
+    assert any("Chat over REST" in line for line in output), "".join(output)
+    url = f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook"
+    reply = httpx.post(url, json={"sender": "t", "message": "bonjour"}, timeout=30).json()
+    assert "Assurbot" in reply[0]["text"]  # embedded default: no Redis configured
+
+    launcher.send_signal(signal.SIGINT)
+    rest = launcher.communicate(timeout=60)[0]
+    assert "stopped" in rest
+    for port in (env["RASA_PORT"], env["ACTION_SERVER_PORT"], env["MEMBER_SYSTEM_PORT"]):
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
