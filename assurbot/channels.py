@@ -1,8 +1,12 @@
-"""The REST webhook as the mobile app's contract: validated input, clear errors.
+"""The channels members use, each behind the same guard.
 
-Same URL and answers as Rasa's `rest` channel (POST /webhooks/rest/webhook), plus:
-- a malformed body gets 400 with a reason (`{"error": ..., "reason": ...}`), never a 500;
-- an empty or over-long message gets a polite French answer without reaching the model.
+The guard, for every channel: an empty or over-long message gets a polite French answer
+without reaching the model; personal data (NIR, IBAN, card, phone, e-mail) is masked before
+Rasa sees the text, so no store, broker or log ever holds it, and the member is told kindly
+not to send it; whatever breaks behind, the member gets an answer.
+
+The REST webhook is the mobile app's contract: same URL and answers as Rasa's `rest` channel
+(POST /webhooks/rest/webhook), and a malformed body gets 400 with a reason, never a 500.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from assurbot.personal_data import WARNING, mask
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +70,45 @@ def validate(body: Any) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
     return {"sender": sender, "message": message, "metadata": metadata}, None
 
 
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
+    """Wraps Rasa's message handler with the checks every channel shares."""
+
+    async def handle(message: UserMessage) -> None:
+        text = message.text or ""
+        out = message.output_channel
+        if not text.strip():
+            await out.send_text_message(message.sender_id, EMPTY_MESSAGE)
+            return
+        if len(text) > max_message_chars():
+            await out.send_text_message(message.sender_id, too_long_message())
+            return
+        masked, found = mask(text)
+        if found:
+            message.text = masked
+            await out.send_text_message(message.sender_id, WARNING)
+        try:
+            await on_new_message(message)
+        except Exception:  # the member gets an answer whatever broke behind
+            logger.exception("Could not handle a message of conversation %s", message.sender_id)
+            await out.send_text_message(message.sender_id, TECHNICAL_PROBLEM)
+
+    return handle
+
+
+class MemberSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel (the website chat) behind the guard."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        return super().blueprint(guarded(on_new_message))
+
+
 class MemberRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
@@ -70,6 +116,7 @@ class MemberRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint("member_rest_webhook", __name__)
+        handle = guarded(on_new_message)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -84,27 +131,16 @@ class MemberRestInput(RestInput):
             fields, reason = validate(body)
             if fields is None:
                 return bad_request(reason or "invalid body")
-            text = fields["message"]
-            if not text.strip():
-                return response.json([answer(fields["sender"], EMPTY_MESSAGE)])
-            if len(text) > max_message_chars():
-                return response.json([answer(fields["sender"], too_long_message())])
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        fields["sender"],
-                        input_channel=self.name(),
-                        metadata=fields["metadata"],
-                    )
+            await handle(
+                UserMessage(
+                    fields["message"],
+                    collector,
+                    fields["sender"],
+                    input_channel=self.name(),
+                    metadata=fields["metadata"],
                 )
-            except Exception:  # the member gets an answer whatever broke behind
-                logger.exception("Could not handle a message of conversation %s", fields["sender"])
-                return response.json(
-                    collector.messages + [answer(fields["sender"], TECHNICAL_PROBLEM)]
-                )
+            )
             if not collector.messages:
                 collector.messages.append(answer(fields["sender"], TECHNICAL_PROBLEM))
             return response.json(collector.messages)
@@ -120,4 +156,4 @@ def answer(sender: str, text: str) -> Dict[str, Any]:
     return {"recipient_id": sender, "text": text}
 
 
-__all__: List[str] = ["MemberRestInput", "validate"]
+__all__: List[str] = ["MemberRestInput", "MemberSocketIOInput", "guarded", "validate"]

@@ -1,4 +1,4 @@
-"""What never reaches a store: the member's token.
+"""What never reaches a store: the member's token, and personal data they typed.
 
 The channel passes the signed token in the message metadata (`auth_token`); the action server
 reads it on the current turn, straight from the tracker Rasa sends it. Before a tracker is
@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from rasa.shared.core.events import Event, SlotSet, UserUttered
+
+from assurbot.personal_data import mask
 
 SECRET_METADATA_KEYS = ("auth_token",)
 SESSION_METADATA_SLOT = "session_started_metadata"
@@ -26,6 +28,14 @@ def strip_secrets(events: Iterable[Event]) -> None:
     """Removes tokens from the events, in place."""
     for event in events:
         if isinstance(event, UserUttered):
+            # The channels mask personal data before Rasa sees it; this is the second line,
+            # for messages that reach the store another way (HTTP API, another channel).
+            if event.text:
+                masked, found = mask(event.text)
+                if found:
+                    event.text = masked
+                    if isinstance(event.parse_data, dict):
+                        event.parse_data["text"] = masked
             event.metadata = _without_secrets(event.metadata)
             if isinstance(event.parse_data, dict) and "metadata" in event.parse_data:
                 event.parse_data["metadata"] = _without_secrets(event.parse_data["metadata"])
