@@ -109,3 +109,92 @@ def test_the_token_is_never_stored(stack, redis_url):
     )
     assert stored and all(token["auth_token"].encode() not in raw for raw in stored)
     assert any(json.loads(raw).get("event") == "user" for raw in stored)
+
+
+# Each persona asks the question of their situation; the answer must carry their own figures,
+# read here straight from the member-information system.
+def _next_payment(stack, member_id):
+    leaves = member_api(stack, f"/v1/members/{member_id}/sick-leaves")
+    items = leaves["items"] if isinstance(leaves, dict) else leaves
+    dates = [i["next_payment_expected_on"] for i in items if i.get("next_payment_expected_on")]
+    return dates[0]
+
+
+def _french_day(iso: str) -> str:
+    from datetime import date
+
+    from actions.formatting import day
+
+    return day(date.fromisoformat(iso))
+
+
+@pytest.mark.parametrize(
+    "member_id, question, expected",
+    [
+        (
+            "P-JULIE-MATERNITE",
+            "quand sera versé mon prochain paiement d'indemnités ?",
+            lambda s: [_french_day(_next_payment(s, "P-JULIE-MATERNITE")), "congé maternité"],
+        ),
+        (
+            "P-NADIA-C2S",
+            "mes droits C2S sont ouverts jusqu'à quand ?",
+            lambda s: [_french_day(member_api(s, "/v1/members/P-NADIA-C2S/c2s")["rights_end"])],
+        ),
+        ("P-THOMAS-C2S-ATTENTE", "où en est ma demande de C2S ?", lambda s: ["en cours d'examen"]),
+        (
+            "P-MICHEL-ALD",
+            "suis-je en ALD ?",
+            lambda s: [member_api(s, "/v1/members/P-MICHEL-ALD/ald")["items"][0]["label"], "100 %"],
+        ),
+        (
+            "P-LEA-SANS-MT",
+            "qui est mon médecin traitant ?",
+            lambda s: ["pas déclaré de médecin traitant"],
+        ),
+        (
+            "P-LEA-SANS-MT",
+            "combien il me restera à payer chez le généraliste ?",
+            lambda s: ["30 %", "vous n'avez pas déclaré de médecin traitant"],
+        ),
+        ("P-ANTOINE-VITALE", "où en est ma commande de carte vitale ?", lambda s: ["fabrication"]),
+        ("P-EMMA-NOUVELLE", "mes remboursements", lambda s: ["aucun remboursement"]),
+        (
+            "P-HUGO-DROITS-FERMES",
+            "il me faut mon attestation de droits",
+            lambda s: ["ne sont pas ouverts"],
+        ),
+        (
+            "P-SOPHIE-FAMILLE",
+            "mes remboursements",
+            lambda s: [
+                member_api(s, "/v1/members/P-SOPHIE-FAMILLE/reimbursements?limit=1")["items"][0][
+                    "care_label"
+                ]
+            ],
+        ),
+        ("P-GERARD-INCOMPLET", "mes remboursements", lambda s: ["en cours de traitement"]),
+        (
+            "P-CLAIRE-REMB",
+            "il me faut une attestation de droits pour ma mutuelle",
+            lambda s: ["Télécharger mon attestation"],
+        ),
+    ],
+)
+def test_each_persona_gets_their_own_answer(stack, member_id, question, expected):
+    answer = stack.texts(sender(), question, logged_in(member_id))
+    for fragment in expected(stack):
+        assert fragment in answer, (fragment, answer)
+
+
+def test_a_lost_card_is_declared_once_after_confirmation(stack):
+    conversation = sender()
+    token = logged_in("P-GERARD-INCOMPLET")
+    ask = stack.texts(conversation, "je veux déclarer la perte de ma carte vitale", token)
+    assert "Confirmez-vous" in ask
+    before = member_api(stack, "/v1/members/P-GERARD-INCOMPLET/vitale-card")
+    assert before["open_loss_declaration"] is None  # nothing declared before the "oui"
+    done = stack.texts(conversation, "oui", token)
+    assert "C'est fait" in done
+    again = stack.texts(conversation, "je veux déclarer la perte de ma carte vitale", token)
+    assert "déclaré la perte" in again  # already declared: no second declaration
