@@ -44,7 +44,8 @@ class ActionSessionStart(Action):
         journey = metadata.get("journey")
         if journey not in JOURNEYS:
             journey = None
-        events.append(SlotSet("journey", journey))
+        else:  # no event when there is no journey: nothing to write into saved stories
+            events.append(SlotSet("journey", journey))
 
         opened_by_channel = (tracker.latest_message or {}).get("intent", {}).get(
             "name"

@@ -33,7 +33,7 @@ async def test_an_unknown_journey_is_ignored(dispatcher):
     tracker = make_tracker(intent="session_start", metadata={"journey": "<script>"})
     events = await ActionSessionStart().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_welcome"
-    assert next(e for e in events if e.get("name") == "journey")["value"] is None
+    assert not any(e.get("name") == "journey" for e in events)
 
 
 async def test_out_of_scope_names_the_right_body(dispatcher):
