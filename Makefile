@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 ENV := source scripts/env.sh &&
 
-.PHONY: install train run test lint format unit validate test-stories nlu-eval integration interactive clean lock
+.PHONY: install train run test lint format unit validate test-stories integration interactive clean lock
 
 install:            ## create .venv with the pinned packages (seconds when already done)
 	@bash scripts/install.sh
@@ -14,10 +14,12 @@ train: install      ## train only if config.yml, domain.yml or data/ changed
 	@$(ENV) $(PY) -m assurbot.train
 
 run: train          ## start everything and print where to chat; Ctrl-C stops it all
+	@bash scripts/install_web.sh
 	@$(ENV) $(PY) -m assurbot.stack run
 
 test: install       ## the whole suite, in CI's order
 	@bash scripts/ensure_redis_binary.sh
+	@bash scripts/install_web.sh --browser
 	@$(ENV) bash scripts/test.sh
 
 lint: install       ## ruff lint and format check
@@ -37,6 +39,9 @@ test-stories: train ## conversation tests, prediction errors are failures
 
 integration: train  ## tests against the real servers and Redis
 	@$(ENV) $(PY) -m pytest -m integration -q
+
+interactive: train  ## rasa interactive with the action server and member system running
+	@bash scripts/interactive.sh
 
 lock: install       ## rewrite constraints.txt from the installed packages
 	@$(PY) -m pip freeze --exclude-editable > constraints.txt

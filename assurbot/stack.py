@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -83,11 +84,25 @@ def default_services(
         "credentials.yml",
         "--port",
         rasa_port,
+        "--interface",
+        env.get("RASA_HOST") or "127.0.0.1",
     ]
     cors = env.get("CORS_ORIGINS", "").split()
     if cors:
         rasa_command += ["--cors", *cors]
+    if env.get("RASA_API_TOKEN", "").strip():
+        # Rasa's HTTP API, behind the token: the web server records thumbs up/down through it.
+        rasa_command += ["--enable-api", "--auth-token", env["RASA_API_TOKEN"].strip()]
     services.append(Service("rasa", rasa_command, f"http://127.0.0.1:{rasa_port}/"))
+    if (ROOT / "web" / "server.py").exists():
+        web_port = env.get("WEB_PORT", "8080")
+        services.append(
+            Service(
+                "web",
+                [str(VENV_BIN / "python"), "-m", "web.server"],
+                f"http://127.0.0.1:{web_port}/health",
+            )
+        )
     if include is not None:
         services = [s for s in services if s.name in include]
     return services
@@ -189,12 +204,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Start Assurbot's processes.")
     parser.add_argument("command", choices=["run"])
     parser.add_argument("--model", help="model archive (default: the current data's model)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="start only these services")
     args = parser.parse_args()
     # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     env = dict(os.environ)
+    if not env.get("RASA_API_TOKEN", "").strip():
+        # A fresh secret each run: Rasa's HTTP API is open only to the web server started here.
+        env["RASA_API_TOKEN"] = secrets.token_urlsafe(32)
     stack = Stack(env)
-    services = default_services(env, model=args.model)
+    services = default_services(env, model=args.model, include=args.only)
     print("run: starting " + ", ".join(s.name for s in services) + " (about a minute)...")
     try:
         stack.start(services)
@@ -203,7 +222,10 @@ def main() -> int:
         return 1
     rasa_port = env.get("RASA_PORT", "5005")
     print()
-    print("Assurbot is running. Logs are in var/log/.")
+    if args.only and "rasa" not in args.only:
+        print(f"Started {', '.join(args.only)}. Logs are in var/log/.", flush=True)
+    else:
+        print("Assurbot is running. Logs are in var/log/.")
     if any(s.name == "web" for s in services):
         print(f"  Chat in your browser:   http://127.0.0.1:{env.get('WEB_PORT', '8080')}/")
     webhook = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"

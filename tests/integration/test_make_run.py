@@ -11,8 +11,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import ROOT
-from tests.integration.conftest import stack_env
+from tests.conftest import ROOT, stack_env
 
 pytestmark = pytest.mark.integration
 
@@ -44,6 +43,11 @@ def test_the_launcher_starts_the_stack_and_ctrl_c_stops_every_process(tmp_path):
     launcher.send_signal(signal.SIGINT)
     rest = launcher.communicate(timeout=60)[0]
     assert "stopped" in rest
-    for port in (env["RASA_PORT"], env["ACTION_SERVER_PORT"], env["MEMBER_SYSTEM_PORT"]):
+    for port in (
+        env["RASA_PORT"],
+        env["ACTION_SERVER_PORT"],
+        env["MEMBER_SYSTEM_PORT"],
+        env["WEB_PORT"],
+    ):
         with pytest.raises(httpx.TransportError):
             httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
