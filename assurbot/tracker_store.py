@@ -14,7 +14,12 @@ import os
 from typing import Any, Dict, Iterable, List, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SerializedTrackerAsText, SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import (
+    InMemoryTrackerStore,
+    SerializedTrackerAsText,
+    SQLTrackerStore,
+    TrackerStore,
+)
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event
@@ -172,7 +177,9 @@ class SecretFreeSQLTrackerStore(SQLTrackerStore):
 
 
 class AssurbotTrackerStore(TrackerStore):
-    """Chosen by ``endpoints.yml``: Redis when ``url`` is set, SQLite under var/ otherwise.
+    """Chosen by ``endpoints.yml``: Redis when ``url`` is set, SQLite under var/ otherwise,
+    memory when ``sqlite_path`` is ``memory`` (`make interactive`: its "undo" replaces a
+    conversation's events, which only the in-memory store does faithfully).
 
     ``__new__`` hands Rasa the concrete store, so no delegation layer sits on each call.
     """
@@ -192,6 +199,8 @@ class AssurbotTrackerStore(TrackerStore):
             return RedisEventLogTrackerStore(
                 domain, url, key_prefix=key_prefix, record_exp=record_exp, event_broker=event_broker
             )
+        if (sqlite_path or "").strip() == "memory":
+            return InMemoryTrackerStore(domain, event_broker=event_broker)
         path = sqlite_path or "var/trackers.db"
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         return SecretFreeSQLTrackerStore(

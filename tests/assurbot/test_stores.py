@@ -211,3 +211,10 @@ async def test_the_members_token_is_never_stored(store, tmp_path):
         assert "eyJ.secret.token" not in dumped and "vaccination" in dumped
     raw = b"".join(store.red.lrange(store.events_key("member-6"), 0, -1))
     assert b"secret" not in raw
+
+
+def test_interactive_training_keeps_conversations_in_memory():
+    from rasa.core.tracker_store import InMemoryTrackerStore
+
+    store = AssurbotTrackerStore(domain=DOMAIN, host="", sqlite_path="memory")
+    assert isinstance(store, InMemoryTrackerStore)
