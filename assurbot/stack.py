@@ -25,6 +25,17 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
 
+def _die_with_parent() -> None:
+    """Runs in each child before exec: it is stopped if the launcher dies without cleaning up
+    (killed, or its terminal closed), so no process is left behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 @dataclass
 class Service:
     name: str
@@ -142,6 +153,7 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so stop() reaches its children
+            preexec_fn=_die_with_parent,
         )
         self.running.append(Running(service, process, log_path))
         deadline = time.monotonic() + service.start_timeout
@@ -243,6 +255,7 @@ def main() -> int:
         stopping = True
 
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)  # the terminal was closed
     try:
         while not stopping:
             for running in stack.running:

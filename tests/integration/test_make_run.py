@@ -51,3 +51,38 @@ def test_the_launcher_starts_the_stack_and_ctrl_c_stops_every_process(tmp_path):
     ):
         with pytest.raises(httpx.TransportError):
             httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+
+
+def test_no_process_outlives_a_launcher_that_is_killed(tmp_path):
+    """Killed without a chance to clean up (kill -9, terminal closed): the children stop too."""
+    env = stack_env(
+        "",
+        MEMBER_DB_URL=f"sqlite:///{tmp_path}/m.sqlite3",
+        TRACKER_SQLITE_PATH=str(tmp_path / "trackers.db"),
+    )
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "assurbot.stack", "run", "--only", "member_system", "actions"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for line in launcher.stdout:
+        if line.startswith("Started") or "stopped during start-up" in line:
+            break
+    member_system = f"http://127.0.0.1:{env['MEMBER_SYSTEM_PORT']}/health"
+    assert httpx.get(member_system, timeout=5).status_code == 200
+    launcher.kill()
+    launcher.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(member_system, timeout=1)
+        except httpx.TransportError:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError("the member system outlived its launcher")
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/health", timeout=2)
