@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+mkdir -p var
 export TRACKER_SQLITE_PATH=memory REDIS_URL=
 MODEL=$(.venv/bin/python -m assurbot.train --print-path)
 .venv/bin/python -m assurbot.stack run --only member_system actions > var/interactive-services.log 2>&1 &
