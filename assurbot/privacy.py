@@ -8,7 +8,8 @@ holds none, and a later message must bring its own.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import copy
+from typing import Any, Dict, Iterable
 
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 
@@ -41,3 +42,19 @@ def strip_secrets(events: Iterable[Event]) -> None:
                 event.parse_data["metadata"] = _without_secrets(event.parse_data["metadata"])
         elif isinstance(event, SlotSet) and event.key == SESSION_METADATA_SLOT:
             event.value = _without_secrets(event.value)
+
+
+def strip_secrets_from_dict(event: Dict[str, Any]) -> Dict[str, Any]:
+    """The same for one event as an event broker receives it (a dict), returned as a copy.
+
+    The dict goes through the Event class and back, so there is one set of rules; only the
+    `sender_id` Rasa adds beside the event's own fields is carried over.
+    """
+    if event.get("event") not in (UserUttered.type_name, SlotSet.type_name):
+        return copy.deepcopy(event)
+    parsed = Event.from_parameters(copy.deepcopy(event))
+    strip_secrets([parsed])
+    clean = parsed.as_dict()
+    if "sender_id" in event:
+        clean["sender_id"] = event["sender_id"]
+    return clean

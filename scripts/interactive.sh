@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 mkdir -p var
-export TRACKER_SQLITE_PATH=memory REDIS_URL=
+# A trainer's session is not a member's conversation: no event goes to the event store.
+export TRACKER_SQLITE_PATH=memory REDIS_URL= EVENT_STORE_URL=off
 MODEL=$(.venv/bin/python -m assurbot.train --print-path)
 .venv/bin/python -m assurbot.stack run --only member_system actions > var/interactive-services.log 2>&1 &
 launcher=$!
