@@ -8,7 +8,9 @@ of the current files' model (whether or not it exists) and exits.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
+import json
 import subprocess
 import sys
 import time
@@ -19,17 +21,17 @@ MODELS = ROOT / "models"
 KEEP = 3  # older models are deleted beyond this many
 
 
-def training_files() -> list[Path]:
-    files = [ROOT / "config.yml", ROOT / "domain.yml"]
+def training_files(config: Path = ROOT / "config.yml") -> list[Path]:
+    files = [config, ROOT / "domain.yml"]
     files += sorted(
         p for p in (ROOT / "data").rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"}
     )
     return files
 
 
-def data_hash() -> str:
+def data_hash(config: Path = ROOT / "config.yml") -> str:
     digest = hashlib.sha256()
-    for path in training_files():
+    for path in training_files(config):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
@@ -37,8 +39,31 @@ def data_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def model_path() -> Path:
-    return MODELS / f"assurbot-{data_hash()}.tar.gz"
+def model_path(config: Path = ROOT / "config.yml", name: str = "assurbot") -> Path:
+    return MODELS / f"{name}-{data_hash(config)}.tar.gz"
+
+
+def training_seconds(model: Path) -> float | None:
+    """How long the model took to train, when this script trained it."""
+    sidecar = model.with_name(model.name[: -len(".tar.gz")] + ".json")
+    try:
+        return float(json.loads(sidecar.read_text())["training_seconds"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def ensure_model(config: Path = ROOT / "config.yml", name: str = "assurbot") -> int:
+    """Trains the model of `config` unless it exists; 0 on success."""
+    target = model_path(config, name)
+    MODELS.mkdir(exist_ok=True)
+    # Two `make` commands started together (a test run and `make run`) train once: the second
+    # waits for the first and then finds the model.
+    with open(MODELS / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            print(f"train: the model is up to date ({target.relative_to(ROOT)}).")
+            return 0
+        return train(target, config)
 
 
 def main() -> int:
@@ -49,16 +74,17 @@ def main() -> int:
     if args.print_path:
         print(target)
         return 0
-    if target.exists():
-        print(f"train: the model is up to date ({target.relative_to(ROOT)}).")
-        return 0
+    return ensure_model()
+
+
+def train(target: Path, config: Path = ROOT / "config.yml") -> int:
     print(f"train: config, domain or data changed; training {target.name} (a few minutes)...")
     started = time.monotonic()
     command = [
         str(Path(sys.executable).parent / "rasa"),
         "train",
         "--config",
-        "config.yml",
+        str(config),
         "--domain",
         "domain.yml",
         "--data",
@@ -72,8 +98,12 @@ def main() -> int:
     if result.returncode != 0 or not target.exists():
         print("train: training failed (see above).", file=sys.stderr)
         return 1
-    print(f"train: trained {target.relative_to(ROOT)} in {time.monotonic() - started:.0f} s.")
-    old = sorted(MODELS.glob("assurbot-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    seconds = time.monotonic() - started
+    print(f"train: trained {target.relative_to(ROOT)} in {seconds:.0f} s.")
+    sidecar = target.with_name(target.name[: -len(".tar.gz")] + ".json")
+    sidecar.write_text(json.dumps({"training_seconds": round(seconds, 1)}))
+    prefix = target.name.split("-")[0]
+    old = sorted(MODELS.glob(f"{prefix}-*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in old[KEEP:]:
         stale.unlink()
     return 0
