@@ -1,8 +1,10 @@
 """The only code that talks to the member-information system.
 
 Async (httpx), typed results (dataclasses: dates as `datetime.date`, amounts as `Decimal`), a
-timeout on every call, one retry on idempotent requests (reads, and the loss declaration, which
-the service makes idempotent), and one error for "the system cannot answer now":
+timeout on every attempt, one retry on idempotent requests (reads, and the loss declaration,
+which the service makes idempotent), a deadline on every call, its retry included
+(MEMBER_SYSTEM_DEADLINE, 3.5 s: the member is answered within 5 s however slow the system is),
+and one error for "the system cannot answer now":
 `MemberSystemUnavailable` (transport error, timeout, 5xx, refused service key). An unknown member
 is `MemberNotFound`. No knowledge of Rasa.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -546,11 +549,13 @@ class MemberClient:
         api_key: str | None = None,
         timeout: float | None = None,
         *,
+        deadline: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ):
         self.base_url = (base_url or settings.member_system_url()).rstrip("/")
         self._api_key = api_key or settings.member_system_api_key()
         self.timeout = timeout if timeout is not None else settings.member_system_timeout()
+        self.deadline = deadline if deadline is not None else settings.member_system_deadline()
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
 
@@ -589,12 +594,14 @@ class MemberClient:
         attempts = 2 if retry else 1
         params = {k: v for k, v in (params or {}).items() if v is not None}
         last_error = "no attempt"
+        deadline = time.monotonic() + self.deadline
         for attempt in range(1, attempts + 1):
             try:
                 response = await asyncio.wait_for(
                     self._client().request(method, path, params=params, json=json),
-                    # a hard ceiling in case a slow server keeps sending bytes
-                    timeout=self.timeout * 2,
+                    # a hard ceiling in case a slow server keeps sending bytes, and the call's
+                    # deadline: two attempts of `timeout` would keep the member waiting too long
+                    timeout=max(0.0, min(self.timeout * 2, deadline - time.monotonic())),
                 )
             except (httpx.TransportError, asyncio.TimeoutError) as exc:
                 last_error = f"{type(exc).__name__}"
@@ -605,6 +612,9 @@ class MemberClient:
                     last_error = f"HTTP {response.status_code}"
                 else:
                     self._raise_for_client_error(response)
+            if attempt < attempts and deadline - time.monotonic() <= RETRY_DELAY_SECONDS:
+                last_error += ", no time left to retry"
+                break
             if attempt < attempts:
                 log.info("member system: %s %s failed (%s), retrying", method, path, last_error)
                 await asyncio.sleep(RETRY_DELAY_SECONDS)

@@ -27,6 +27,12 @@ def member_system_timeout() -> float:
     return float(_get("MEMBER_SYSTEM_TIMEOUT", "3.0"))
 
 
+def member_system_deadline() -> float:
+    """Seconds one call may take, its retry included: the member's answer must come within
+    5 s, and Rasa and the action server need the rest."""
+    return float(_get("MEMBER_SYSTEM_DEADLINE", "3.5"))
+
+
 def member_token_secret() -> str:
     return _get("MEMBER_TOKEN_SECRET", "dev-only-insecure-token-secret-change-me")
 
