@@ -10,6 +10,7 @@ of a lock is one Lua script, which Redis runs atomically.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import deque
 from typing import Any, Optional, Text
@@ -140,6 +141,13 @@ class AssurbotLockStore(LockStore):
     def __new__(cls, endpoint_config: Optional[EndpointConfig] = None, **_: Any) -> LockStore:
         url = (endpoint_config.url if endpoint_config else None) or ""
         if not url.strip():
+            # Rasa lets any custom lock store run several Sanic workers; an in-memory lock
+            # would then lock nothing across them. Refuse, and say what to do.
+            if os.environ.get("SANIC_WORKERS", "1").strip() not in ("", "1"):
+                raise ValueError(
+                    "SANIC_WORKERS > 1 needs a shared lock store: set REDIS_URL "
+                    "(or use `make run-prod`)."
+                )
             return InMemoryLockStore()
         key_prefix = endpoint_config.kwargs.get("key_prefix") if endpoint_config else None
         return AtomicRedisLockStore(url=url.strip(), key_prefix=key_prefix)

@@ -11,12 +11,14 @@ Cross-cutting behaviour, outermost first:
 import asyncio
 import hmac
 import logging
+import os
 import random
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Path, Query, Request, Response, Security
@@ -512,8 +514,27 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> Fa
     return app
 
 
+# Who read which member's file is kept AUDIT_RETENTION_DAYS (default 365: a year of access
+# history for the member's right of access and for investigations), then deleted; checked at
+# most once an hour, on a write.
+AUDIT_PURGE_EVERY = 3600.0
+_last_audit_purge = {"at": 0.0}
+
+
+def audit_retention_days() -> int:
+    try:
+        return max(1, int(os.environ.get("AUDIT_RETENTION_DAYS", "365") or 365))
+    except ValueError:
+        return 365
+
+
 def _write_audit(
     engine: Engine, caller: str, member_id: str, resource: str, action: str, status: int
 ) -> None:
     with engine.begin() as conn:
         service.write_audit(conn, caller, member_id, resource, action, status)
+        now = time.time()
+        if now - _last_audit_purge["at"] >= AUDIT_PURGE_EVERY:
+            _last_audit_purge["at"] = now
+            cutoff = service.utcnow() - timedelta(days=audit_retention_days())
+            service.purge_audit(conn, cutoff)

@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from member_system import db, schemas
@@ -661,6 +661,12 @@ def write_audit(
             status_code=status_code,
         )
     )
+
+
+def purge_audit(conn: Connection, before: datetime) -> int:
+    """Deletes the audit entries older than `before`; how many."""
+    a = db.audit_log
+    return conn.execute(delete(a).where(a.c.at < before)).rowcount or 0
 
 
 def list_audit(conn: Connection, member_id: str | None, limit: int) -> schemas.AuditPage:

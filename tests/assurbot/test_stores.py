@@ -218,3 +218,79 @@ def test_interactive_training_keeps_conversations_in_memory():
 
     store = AssurbotTrackerStore(domain=DOMAIN, host="", sqlite_path="memory")
     assert isinstance(store, InMemoryTrackerStore)
+
+
+# --- windows: a long session is read from its recent turns ------------------------------
+SLOT_DOMAIN = Domain.from_yaml(
+    """
+version: '3.1'
+intents: [greet]
+slots:
+  journey:
+    type: categorical
+    values: [public_site, account]
+    mappings: [{type: custom}]
+  feedback:
+    type: text
+    influence_conversation: false
+    mappings: [{type: custom}]
+"""
+)
+
+
+async def test_a_long_session_is_read_from_a_window_and_nothing_is_lost(redis_url):
+    from assurbot.tracker_store import WINDOW_MAX_EVENTS
+
+    store = RedisEventLogTrackerStore(SLOT_DOMAIN, redis_url, key_prefix="w" + uuid.uuid4().hex[:6])
+    sender = "long-session"
+    first = DialogueStateTracker.from_events(
+        sender,
+        session_start() + [SlotSet("journey", "account")] + turn("message 0"),
+        SLOT_DOMAIN.slots,
+    )
+    await store.save(first)
+    sizes = []
+    for n in range(1, 150):
+        tracker = await store.retrieve(sender)
+        sizes.append(len(tracker.events))
+        # what the assistant knew is still there, however long the session
+        assert tracker.get_slot("journey") == "account"
+        for event in turn(f"message {n}"):
+            tracker.update(event)
+        if n == 100:
+            tracker.update(SlotSet("feedback", "up"))
+        await store.save(tracker)
+
+    assert max(sizes) <= WINDOW_MAX_EVENTS + len(turn("x")) + 8
+    assert sizes[-1] < sizes[30]  # the window cut happened
+    latest = await store.retrieve(sender)
+    assert latest.get_slot("feedback") == "up"
+    assert latest.latest_message.text == "message 149"
+
+    # the full log holds every event once, in order
+    full = await store.retrieve_full_tracker(sender)
+    texts = [e.text for e in full.events if isinstance(e, UserUttered)]
+    assert texts == [f"message {n}" for n in range(150)]
+    assert store.red.llen(store.events_key(sender)) == len(full.events) == 3 + 1 + 150 * 3 + 1
+
+
+async def test_a_copy_of_a_windowed_tracker_is_appended_not_replacing_the_log(redis_url):
+    """A tracker rebuilt from a dict (no mark) still finds where it belongs in the log."""
+    store = RedisEventLogTrackerStore(SLOT_DOMAIN, redis_url, key_prefix="c" + uuid.uuid4().hex[:6])
+    sender = "copied"
+    events = session_start()
+    for n in range(60):
+        events += turn(f"m{n}")
+    await store.save(DialogueStateTracker.from_events(sender, events, SLOT_DOMAIN.slots))
+    windowed = await store.retrieve(sender)
+    await store.save(windowed)  # nothing new: sets the window
+    windowed = await store.retrieve(sender)
+    copy = DialogueStateTracker.from_dict(
+        sender, [e.as_dict() for e in windowed.events], SLOT_DOMAIN.slots
+    )
+    for event in turn("after the copy"):
+        copy.update(event)
+    await store.save(copy)
+    full = await store.retrieve_full_tracker(sender)
+    texts = [e.text for e in full.events if isinstance(e, UserUttered)]
+    assert texts == [f"m{n}" for n in range(60)] + ["after the copy"]
