@@ -72,15 +72,7 @@ def default_services(
     services.append(
         Service(
             "actions",
-            [
-                str(VENV_BIN / "rasa"),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "--port",
-                actions_port,
-            ],
+            [str(VENV_BIN / "python"), "-m", "assurbot.action_server"],
             f"http://127.0.0.1:{actions_port}/health",
         )
     )

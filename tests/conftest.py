@@ -78,8 +78,10 @@ def _redis_answers(url: str) -> bool:
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Redis: REDIS_URL, else 127.0.0.1:6379, else one started from redis-server.
 
-    Tests use database 15 and flush it, so a developer's own data in db 0 is never touched.
+    Tests use database 15 (TEST_REDIS_DB) and flush it, so a developer's own data in db 0 is
+    never touched; two people (or agents) testing on one Redis each pick their own database.
     """
+    db = os.environ.get("TEST_REDIS_DB", "15")
     candidates = [os.environ.get("REDIS_URL", "").strip(), "redis://127.0.0.1:6379"]
     process = None
     base = next((c for c in candidates if c and _redis_answers(c)), None)
@@ -109,7 +111,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if _redis_answers(base):
                 break
             time.sleep(0.1)
-    url = base.rsplit("/", 1)[0] + "/15" if base.count("/") > 2 else base + "/15"
+    url = (base.rsplit("/", 1)[0] if base.count("/") > 2 else base) + f"/{db}"
     client = redis.Redis.from_url(url)
     client.flushdb()
     yield url
@@ -161,6 +163,10 @@ def stack_env(redis_url: str, **overrides: str) -> Dict[str, str]:
             "MEMBER_SYSTEM_URL": f"http://127.0.0.1:{ports['MEMBER_SYSTEM_PORT']}",
             "PYTHONPATH": str(ROOT),
             "RASA_API_TOKEN": uuid.uuid4().hex,
+            # Never the developer's var/events.db; the `stack` fixture gives its own file.
+            "EVENT_STORE_URL": "off",
+            # Events reach the event store within this delay after the answer (batched).
+            "EVENT_STORE_FLUSH_SECONDS": "0.05",
         }
     )
     env.update(overrides)
@@ -173,7 +179,11 @@ def stack(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     if not Path(model).exists():
         pytest.fail(f"no trained model at {model}: run `make train` first")
     workdir = tmp_path_factory.mktemp("stack")
-    env = stack_env(redis_url, MEMBER_DB_URL=f"sqlite:///{workdir}/members.sqlite3")
+    env = stack_env(
+        redis_url,
+        MEMBER_DB_URL=f"sqlite:///{workdir}/members.sqlite3",
+        EVENT_STORE_URL=f"sqlite:///{workdir}/events.db",
+    )
     log_dir = ROOT / "tests" / "artifacts" / "logs"
     with Stack(env, log_dir=log_dir) as running:
         running.start(default_services(env, model=model))
