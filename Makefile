@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 ENV := source scripts/env.sh &&
 
-.PHONY: install train run test lint format unit validate test-stories integration interactive clean lock
+.PHONY: install train run run-prod bench test lint format unit validate test-stories integration interactive report simulate review merge clean lock
 
 install:            ## create .venv with the pinned packages (seconds when already done)
-	@bash scripts/install.sh
+	@mkdir -p var && flock var/install.lock bash scripts/install.sh
 
 train: install      ## train only if config.yml, domain.yml or data/ changed
 	@$(ENV) $(PY) -m assurbot.train
@@ -17,8 +17,18 @@ run: train          ## start everything and print where to chat; Ctrl-C stops it
 	@bash scripts/install_web.sh
 	@$(ENV) $(PY) -m assurbot.stack run
 
+run-prod: train     ## the production shape here: Redis stores (REDIS_URL, default local), SANIC_WORKERS=2
+	@bash scripts/install_web.sh
+	@$(ENV) export REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" SANIC_WORKERS="$${SANIC_WORKERS:-2}" && \
+	  $(PY) -m assurbot.redis_url --check "$$REDIS_URL" && $(PY) -m assurbot.stack run
+
+bench: train        ## Assurbot vs stock Rasa under Locust (~25 min); QUICK=1 for a smoke run
+	@$(ENV) $(PY) -m assurbot.redis_url --check "$${REDIS_URL:-redis://127.0.0.1:6379/0}" && \
+	  $(PY) -m benchmarks.bench $(if $(QUICK),--quick)
+
 test: install       ## the whole suite, in CI's order
 	@bash scripts/ensure_redis_binary.sh
+	@bash scripts/ensure_compose.sh
 	@bash scripts/install_web.sh --browser
 	@$(ENV) bash scripts/test.sh
 
@@ -42,6 +52,18 @@ integration: train  ## tests against the real servers and Redis
 
 interactive: train  ## rasa interactive with the action server and member system running
 	@bash scripts/interactive.sh
+
+report: install     ## figures and charts of a period, as HTML (FROM=2026-11-01 TO=2026-11-30; default: 30 days)
+	@$(ENV) $(PY) -m analytics.report $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
+
+simulate: train     ## demo conversations (site and app, anonymous and personas) sent to the assistant
+	@$(ENV) $(PY) -m analytics.simulate
+
+review: install     ## misunderstood messages of a period, as an NLU file to correct (default: 7 days)
+	@$(ENV) $(PY) -m analytics.review $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
+
+merge: install      ## add a corrected review to data/nlu/, then validate (REVIEW=review/<file>.yml)
+	@$(ENV) $(PY) -m analytics.merge "$(REVIEW)"
 
 lock: install       ## rewrite constraints.txt from the installed packages
 	@$(PY) -m pip freeze --exclude-editable > constraints.txt

@@ -18,3 +18,28 @@ def redis_client(url: Text) -> "redis.Redis":
         socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
         health_check_interval=30,
     )
+
+
+def main(argv: "list[str] | None" = None) -> int:
+    """`python -m assurbot.redis_url --check URL`: says clearly when Redis cannot be reached."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--check", metavar="URL", required=True)
+    url = parser.parse_args(argv).check
+    try:
+        redis_client(url).ping()
+    except redis.RedisError as error:
+        shown = url.split("@")[-1]  # never print a password
+        print(
+            f"Redis is not reachable at {shown} ({error}).\n"
+            "Start it (e.g. `redis-server --daemonize yes`) or set REDIS_URL in .env.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
