@@ -10,6 +10,9 @@ took a third of a Rasa worker's time under load (benchmarks/RESULTS.md, profile)
 answer never waits for the analytics. The price: if the process is killed (not stopped), at
 most the last half-second of events is missing from the report; the conversation itself is in
 the tracker store, which is written before the answer leaves. A normal stop flushes.
+
+Retention: the same thread deletes the events older than ``CONVERSATION_RETENTION_SECONDS``
+(30 days by default, as in the tracker stores) when it starts, then once an hour.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from asyncio import AbstractEventLoop
 from typing import Any, Dict, Optional, Text
 
@@ -30,6 +34,16 @@ logger = logging.getLogger(__name__)
 
 
 BATCH = 500
+PURGE_EVERY = 3600.0
+
+
+def retention_seconds() -> Optional[float]:
+    """How long events are kept; None when CONVERSATION_RETENTION_SECONDS is 0 (forever)."""
+    try:
+        seconds = float(os.environ.get("CONVERSATION_RETENTION_SECONDS", "") or 2_592_000)
+    except ValueError:
+        seconds = 2_592_000
+    return seconds if seconds > 0 else None
 
 
 def flush_seconds() -> float:
@@ -45,13 +59,36 @@ class AssurbotEventBroker(EventBroker):
         self.interval = flush_seconds()
         self._queue: "queue.Queue[Dict[Text, Any]]" = queue.Queue()
         self._stopped = threading.Event()
+        self.retention = retention_seconds()
+        self._last_purge = 0.0
         self._writer = threading.Thread(target=self._run, name="event-store", daemon=True)
         self._writer.start()
 
     def _run(self) -> None:
+        self.purge_if_due()
         while not self._stopped.is_set():
             self._stopped.wait(self.interval)
             self.flush()
+            self.purge_if_due()
+
+    def purge_if_due(self) -> int:
+        """Deletes the events past the retention period, at most once an hour."""
+        now = time.time()
+        if self.retention is None or now - self._last_purge < PURGE_EVERY:
+            return 0
+        self._last_purge = now
+        try:
+            deleted = self.store.purge_before(now - self.retention)
+        except Exception as error:
+            logger.error("Could not purge old conversation events (%s)", type(error).__name__)
+            return 0
+        if deleted:
+            logger.info(
+                "Retention: %d conversation events older than %.0f days deleted.",
+                deleted,
+                self.retention / 86400,
+            )
+        return deleted
 
     def flush(self) -> int:
         """Writes what is queued; the number of events written."""

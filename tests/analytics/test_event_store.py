@@ -166,6 +166,25 @@ async def test_the_broker_writes_through_the_store(tmp_path):
     assert len(stored) == 1 and "3000" not in stored[0]["text"] and stored[0]["metadata"] == {}
 
 
+async def test_the_broker_deletes_events_past_the_retention_period(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("CONVERSATION_RETENTION_SECONDS", "86400")
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    now = time.time()
+    seed = EventStore(url)
+    seed.write([user("old", "bonjour", timestamp=now - 2 * 86400)])
+    seed.write([user("recent", "bonjour", timestamp=now - 3600)])
+    seed.close()
+    # Rasa starts: the broker purges at once, then once an hour.
+    broker = await AssurbotEventBroker.from_endpoint_config(
+        EndpointConfig(url=url, type="assurbot.event_broker.AssurbotEventBroker")
+    )
+    await broker.close()
+    assert [e["sender_id"] for e in EventStore(url).events()] == ["recent"]
+    assert broker.purge_if_due() == 0  # not again within the hour
+
+
 async def test_the_broker_can_be_turned_off():
     config = EndpointConfig(url="off", type="assurbot.event_broker.AssurbotEventBroker")
     assert await AssurbotEventBroker.from_endpoint_config(config) is None
