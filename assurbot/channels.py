@@ -44,6 +44,9 @@ MAX_METADATA_DEPTH = 8  # the app sends one level ({"auth_token", "journey"})
 # no UTF-8 output can carry it, so it never goes further than the channel.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
+UNREADABLE_MESSAGE = (
+    "Je n'ai pas pu lire votre message. Rechargez la page, puis posez votre question à nouveau."
+)
 EMPTY_MESSAGE = "Votre message est vide. Posez-moi votre question en quelques mots."
 TECHNICAL_PROBLEM = (
     "Je rencontre un problème technique et ne peux pas vous répondre pour le moment. "
@@ -201,6 +204,8 @@ class MemberSocketIOInput(SocketIOInput):
                 logger.warning(
                     "socket.io: a malformed %s was dropped: %s", self.user_message_evt, reason
                 )
+                # Whoever sent it is told, in the chat's words, rather than left waiting.
+                await sio.emit(self.bot_message_evt, {"text": UNREADABLE_MESSAGE}, room=sid)
                 return
             await rasa_user_message(
                 sid,

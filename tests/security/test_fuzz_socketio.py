@@ -4,7 +4,8 @@ Two levels: socket.io events sent by a real client (`session_request` then `user
 with random, wrongly typed, huge or nested payloads), and raw Engine.IO packets posted over
 HTTP long-polling (what a script can send without any client library). Every event is handled
 to its end (the server acknowledges it: its handler did not raise), a well-formed message is
-answered, no HTTP request gets a 5xx, and a new visitor is answered afterwards.
+answered, a malformed one is refused with a message saying so, no HTTP request gets a 5xx,
+and a new visitor is answered afterwards.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import socketio
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assurbot.channels import validate_socket_event
+from assurbot.channels import UNREADABLE_MESSAGE, validate_socket_event
 from tests.security.conftest import NORMAL_QUESTION
 from tests.security.strategies import (
     MARKUP,
@@ -169,9 +170,17 @@ def test_every_event_is_handled(visitor, fuzz_record, kind):
         started = time.perf_counter()
         payload = _with_session(payload, session_id)
         answers = visitor.send(payload)
-        fuzz_record.add("answered" if answers else "dropped", time.perf_counter() - started)
+        texts = [answer.get("text") if isinstance(answer, dict) else answer for answer in answers]
+        refused = validate_socket_event(payload, "metadata", "socket", True)[0] is None
+        if refused:
+            # Not a message the widget could send: the sender is told, in French.
+            fuzz_record.add("refused, told so", time.perf_counter() - started)
+            assert texts == [UNREADABLE_MESSAGE], (payload, texts)
+            return
+        fuzz_record.add("answered" if answers else "to another conversation", 0.0)
         if _accepted(payload, session_id) and not answers:
             unanswered.append(payload)
+        assert UNREADABLE_MESSAGE not in texts
         for answer in answers:
             assert isinstance(answer, dict) and answer.get("text"), answer
 
