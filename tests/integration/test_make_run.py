@@ -86,3 +86,75 @@ def test_no_process_outlives_a_launcher_that_is_killed(tmp_path):
         raise AssertionError("the member system outlived its launcher")
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{env['ACTION_SERVER_PORT']}/health", timeout=2)
+
+
+def _ctrl_c(process: subprocess.Popen) -> str:
+    """What a terminal's Ctrl-C does: SIGINT to the whole foreground group."""
+    os.killpg(process.pid, signal.SIGINT)
+    return process.communicate(timeout=90)[0]
+
+
+def test_make_run_prod_runs_two_workers_on_redis(tmp_path, redis_url):
+    import redis
+
+    env = stack_env(
+        redis_url,
+        MEMBER_DB_URL=f"sqlite:///{tmp_path}/m.sqlite3",
+        TRACKER_SQLITE_PATH=str(tmp_path / "trackers.db"),
+    )
+    env.pop("SANIC_WORKERS", None)  # run-prod's own default: 2
+    launcher = subprocess.Popen(
+        ["make", "--no-print-directory", "run-prod"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    output = []
+    try:
+        deadline = time.monotonic() + 300
+        for line in launcher.stdout:
+            output.append(line)
+            if "Press Ctrl-C" in line or time.monotonic() > deadline:
+                break
+        assert any("Chat over REST" in line for line in output), "".join(output)
+        rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
+        ready = httpx.get(f"{rasa}/webhooks/rest/ready", timeout=10)
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"]["redis"]["detail"] == "PONG"
+        # Two Sanic workers share the port: new connections reach both.
+        pids = set()
+        for _ in range(200):
+            pids.add(httpx.get(f"{rasa}/webhooks/rest/ready", timeout=10).json()["pid"])
+            if len(pids) == 2:
+                break
+        assert len(pids) == 2, pids
+        reply = httpx.post(
+            f"{rasa}/webhooks/rest/webhook",
+            json={"sender": "prod-shape", "message": "bonjour"},
+            timeout=30,
+        ).json()
+        assert "Assurbot" in reply[0]["text"]
+        stored = redis.Redis.from_url(redis_url).llen(
+            f"{env['REDIS_KEY_PREFIX']}:tracker:prod-shape"
+        )
+        assert stored > 0  # the conversation is in Redis, not in SQLite
+    finally:
+        rest = _ctrl_c(launcher)
+    assert "stopped" in rest, rest[-2000:]
+
+
+def test_make_run_prod_says_clearly_when_redis_is_unreachable(tmp_path):
+    env = stack_env("redis://127.0.0.1:1/0", MEMBER_DB_URL=f"sqlite:///{tmp_path}/m.sqlite3")
+    result = subprocess.run(
+        ["make", "--no-print-directory", "run-prod"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    assert "Redis is not reachable at 127.0.0.1:1/0" in result.stderr, result.stderr[-2000:]
