@@ -445,7 +445,9 @@ def nlu_f1(model: Path, name: str) -> Dict[str, Any]:
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     report = json.loads((out / "report.json").read_text())
-    return {k: report[k] for k in ("weighted_f1", "answer_rate", "out_of_scope_handled")}
+    keys = ("weighted_f1", "classifier_f1", "answer_rate", "correct_answer_rate")
+    keys += ("wrong_answer_rate", "out_of_scope_handled")
+    return {k: report[k] for k in keys}
 
 
 # --- one configuration ------------------------------------------------------------------------

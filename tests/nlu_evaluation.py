@@ -32,6 +32,14 @@ def predicted_label(parse: Dict[str, Any]) -> str:
     return (parse.get("intent") or {}).get("name") or FALLBACK
 
 
+def classifier_label(parse: Dict[str, Any]) -> str:
+    """The classifier's own best intent, before the fallback threshold replaced it."""
+    for ranked in parse.get("intent_ranking") or []:
+        if ranked.get("name") and ranked["name"] != FALLBACK:
+            return ranked["name"]
+    return predicted_label(parse)
+
+
 async def predict(model: str, messages: List[str]) -> List[Dict[str, Any]]:
     from rasa.core.agent import Agent
 
@@ -148,6 +156,15 @@ def main() -> int:
     pairs = [(intent, label) for (intent, _), label in zip(items, labels, strict=True)]
     catalogue = catalogue_names()
     report = evaluate(pairs, catalogue)
+    # Understanding and answer policy apart: the classifier's F1 before the fallback, and the
+    # share of messages answered with the wrong topic (what the fallback threshold prevents).
+    raw = [
+        (intent, classifier_label(parse)) for (intent, _), parse in zip(items, parses, strict=True)
+    ]
+    report["classifier_f1"] = evaluate(raw, catalogue)["weighted_f1"]
+    report["wrong_answer_rate"] = round(
+        sum(p not in (t, FALLBACK) for t, p in pairs) / len(pairs), 4
+    )
     report["errors"] = [
         {"text": text, "truth": intent, "predicted": predicted_label(parse)}
         for (intent, text), parse in zip(items, parses, strict=False)
@@ -166,6 +183,8 @@ def main() -> int:
     print(f"  weighted F1           {report['weighted_f1']:.3f}  (gate >= {GATES['weighted_f1']})")
     print(f"  answer rate           {report['answer_rate']:.1%}  (in scope, without fallback)")
     print(f"  correct answer rate   {report['correct_answer_rate']:.1%}")
+    print(f"  wrong answer rate     {report['wrong_answer_rate']:.1%}  (all messages)")
+    print(f"  classifier F1         {report['classifier_f1']:.3f}  (before the fallback)")
     print(
         f"  out of scope handled  {report['out_of_scope_handled']:.1%}"
         f"  (gate >= {GATES['out_of_scope_handled']:.0%})"
