@@ -437,6 +437,27 @@ def profile(pid: int, seconds: int, out: Path) -> Optional[str]:
     return str(out.relative_to(ROOT))
 
 
+def redis_footprint(client: "redis.Redis", sample: int = 2000) -> Dict[str, Any]:
+    """Memory a conversation takes in Redis (our event log: list + meta hash), from the mix's
+    conversations (the 300-message ones left out), for sizing Redis."""
+    sizes, events = [], []
+    for key in client.scan_iter(match="bench*:tracker:bench-*", count=1000):
+        if b"bench-long" in key or client.type(key) != b"list":
+            continue
+        meta = key.replace(b":tracker:", b":tracker_meta:")
+        sizes.append((client.memory_usage(key) or 0) + (client.memory_usage(meta) or 0))
+        events.append(client.llen(key))
+        if len(sizes) >= sample:
+            break
+    if not sizes:
+        return {}
+    return {
+        "conversations_sampled": len(sizes),
+        "bytes_mean": round(statistics.mean(sizes)),
+        "events_mean": round(statistics.mean(events), 1),
+    }
+
+
 def nlu_f1(model: Path, name: str) -> Dict[str, Any]:
     out = ROOT / "results" / "bench" / f"nlu-{name}"
     subprocess.run(
@@ -673,6 +694,13 @@ def markdown(report: Dict[str, Any]) -> str:
                 f"(×{lc['ratio_last_to_2nd']}); message 2 {lc['ms_message_2']} ms, message "
                 f"{lc['messages']} {lc['ms_message_last']} ms"
             )
+    if report.get("redis_per_conversation"):
+        rp = report["redis_per_conversation"]
+        lines += [
+            "",
+            f"Redis per conversation of the mix: {rp['bytes_mean'] / 1024:.1f} kB on average "
+            f"({rp['events_mean']} events; {rp['conversations_sampled']} conversations sampled).",
+        ]
     if report.get("jsonschema"):
         lines += ["", "jsonschema (one action-server reply validated by Rasa):", ""]
         lines += [f"- {k}: {v}" for k, v in report["jsonschema"].items()]
@@ -746,6 +774,7 @@ def main() -> int:
             result["training_seconds"] = training_seconds(config.model)
             report["configs"][config.name] = result
         client = redis.Redis.from_url(f"{redis_base()}/{db}")
+        report["redis_per_conversation"] = redis_footprint(client)
         for key in client.scan_iter(match="bench*", count=1000):
             client.delete(key)
         for key in client.scan_iter(match="stock*", count=1000):
