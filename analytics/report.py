@@ -465,19 +465,34 @@ def describe(store: EventStore) -> str:
     return f"la base {url.get_backend_name()} {url.host or ''}/{url.database or ''}"
 
 
-def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Rapport d'activité d'Assurbot (HTML).")
+def period_parser(description: str, out: Path, out_help: str) -> argparse.ArgumentParser:
+    """The arguments every command over a period of events takes (report, review)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--from", dest="start", type=date.fromisoformat, help="AAAA-MM-JJ")
     parser.add_argument("--to", dest="end", type=date.fromisoformat, help="AAAA-MM-JJ")
     parser.add_argument("--store", help="URL de la base d'événements (EVENT_STORE_URL)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="dossier du rapport")
+    parser.add_argument("--out", type=Path, default=out, help=out_help)
+    return parser
+
+
+def parse_period(
+    parser: argparse.ArgumentParser, argv: Optional[Sequence[str]], days: int
+) -> argparse.Namespace:
+    """The arguments, the period defaulting to the last `days` days up to today."""
     args = parser.parse_args(argv)
     today = datetime.now(TIMEZONE).date()
     args.end = args.end or today
-    args.start = args.start or args.end - timedelta(days=DEFAULT_DAYS - 1)
+    args.start = args.start or args.end - timedelta(days=days - 1)
     if args.start > args.end:
         parser.error("--from doit précéder --to")
     return args
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = period_parser(
+        "Rapport d'activité d'Assurbot (HTML).", DEFAULT_OUT, "dossier du rapport"
+    )
+    return parse_period(parser, argv, DEFAULT_DAYS)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -20,7 +20,7 @@ import argparse
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set
 
@@ -33,7 +33,14 @@ from analytics.metrics import (
     topic_of,
 )
 from analytics.nlu_files import normalise, test_messages, training_messages
-from analytics.report import day_label, number, plural, topic_label
+from analytics.report import (
+    day_label,
+    number,
+    parse_period,
+    period_parser,
+    plural,
+    topic_label,
+)
 from assurbot.event_store import EventStore
 from assurbot.personal_data import mask
 
@@ -198,24 +205,16 @@ def export(
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Messages mal compris, à corriger par l'équipe.")
-    parser.add_argument("--from", dest="start", type=date.fromisoformat, help="AAAA-MM-JJ")
-    parser.add_argument("--to", dest="end", type=date.fromisoformat, help="AAAA-MM-JJ")
+    parser = period_parser(
+        "Messages mal compris, à corriger par l'équipe.", DEFAULT_OUT, "dossier du fichier"
+    )
     parser.add_argument(
         "--threshold",
         type=float,
         default=LOW_CONFIDENCE,
         help=f"confiance sous laquelle un message est revu ({LOW_CONFIDENCE})",
     )
-    parser.add_argument("--store", help="URL de la base d'événements (EVENT_STORE_URL)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="dossier du fichier")
-    args = parser.parse_args(argv)
-    today = datetime.now(TIMEZONE).date()
-    args.end = args.end or today
-    args.start = args.start or args.end - timedelta(days=DEFAULT_DAYS - 1)
-    if args.start > args.end:
-        parser.error("--from doit précéder --to")
-    return args
+    return parse_period(parser, argv, DEFAULT_DAYS)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
