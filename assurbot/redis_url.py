@@ -31,7 +31,10 @@ def main(argv: "list[str] | None" = None) -> int:
     try:
         redis_client(url).ping()
     except redis.RedisError as error:
-        shown = url.split("@")[-1]  # never print a password
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)  # shown without its scheme and password
+        shown = f"{parts.hostname}:{parts.port or 6379}{parts.path}"
         print(
             f"Redis is not reachable at {shown} ({error}).\n"
             "Start it (e.g. `redis-server --daemonize yes`) or set REDIS_URL in .env.",

@@ -361,8 +361,10 @@ def _valid_unicode(value: str) -> str:
 
 class TicketRequest(ApiModel):
     topic: Topic
-    subject: constr(min_length=1, max_length=200, regex=TEXT_PATTERN)
-    summary: constr(min_length=1, max_length=4000, regex=TEXT_PATTERN)
+    # strict: a JSON number is not a subject (pydantic 1 would turn 12 into "12", accepting a
+    # request its own schema refuses; schemathesis' negative-data check found it)
+    subject: constr(strict=True, min_length=1, max_length=200, regex=TEXT_PATTERN)
+    summary: constr(strict=True, min_length=1, max_length=4000, regex=TEXT_PATTERN)
 
     _unicode = validator("subject", "summary", allow_reuse=True)(_valid_unicode)
 

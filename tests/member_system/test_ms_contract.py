@@ -471,6 +471,8 @@ def test_message_creates_a_ticket_answered_within_two_working_days(api):
         {"topic": "other", "subject": "s"},
         {"topic": "other", "subject": "nul\u0000byte", "summary": "t"},
         {"topic": "other", "subject": "s", "summary": "x" * 4001},
+        {"topic": "other", "subject": -12255, "summary": "t"},  # a number is not text
+        {"topic": "other", "subject": "s", "summary": ["t"]},
     ],
 )
 def test_invalid_messages_are_422(api, body):
