@@ -14,7 +14,8 @@ one configuration at a time (so each has the whole machine):
 
 For each: time to the first answer after start (model load), then Locust (benchmarks/
 locustfile.py, in its own Python 3.11 environment) in closed loop at each concurrency level,
-and at fixed arrival rates (open loop), with CPU and resident memory sampled per process;
+and at fixed mean arrival rates (open loop, Poisson arrivals), with CPU and resident memory
+sampled per process;
 then the cost of a message at the 2nd and the 300th of one conversation. Then both models'
 weighted F1 on tests/test_nlu.yml, a py-spy profile of a worker under load, and the
 jsonschema measurement (benchmarks/jsonschema_validation.py).
@@ -652,7 +653,7 @@ def markdown(report: Dict[str, Any]) -> str:
             )
     lines += [
         "",
-        "Open loop (fixed arrival rate):",
+        "Open loop (Poisson arrivals at a fixed mean rate, independent of the answers):",
         "",
         "| configuration | offered msg/s | served msg/s | p50 ms | p95 ms | p99 ms | failures "
         "| backlog left, s |",

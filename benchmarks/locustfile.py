@@ -2,8 +2,11 @@
 
 Each simulated member holds one conversation at a time (about two messages, see corpus.py),
 then starts another under a new conversation id. ``BENCH_USER_RATE`` (messages per second per
-user) makes the load open-loop at a fixed rate; unset, each user sends its next message as
-soon as it has the answer (closed loop: the server's maximum throughput at that concurrency).
+user) makes the load open-loop: each user sends at random moments (a Poisson process of that
+rate: exponential gaps, independent of the answers), so that N users together make the
+arrivals of N independent members, N × rate messages per second on average, bursts included.
+Unset, each user sends its next message as soon as it has the answer (closed loop: the
+server's maximum throughput at that concurrency).
 
     locust -f benchmarks/locustfile.py --headless -u 32 -r 32 -t 30s --host http://127.0.0.1:5005
 """
@@ -11,9 +14,13 @@ soon as it has the answer (closed loop: the server's maximum throughput at that 
 from __future__ import annotations
 
 import os
+import random
+import time
 import uuid
+from typing import Any, Callable
 
-from locust import constant, constant_throughput, task
+import gevent
+from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 from benchmarks.corpus import Corpus
@@ -31,10 +38,29 @@ def corpus() -> Corpus:
     return _corpus
 
 
+def poisson(rate: float) -> Callable[[Any], float]:
+    """Wait time of a user whose messages start as a Poisson process of `rate` per second.
+
+    The schedule does not depend on the answers: a slow answer delays the user's next message
+    only when it is already due (then it leaves at once), as a member's would.
+    """
+
+    def wait_time(user: Any) -> float:
+        now = time.monotonic()
+        planned = getattr(user, "_next_start", now) + random.expovariate(rate)
+        user._next_start = planned
+        return max(0.0, planned - now)
+
+    return wait_time
+
+
 class Member(FastHttpUser):
-    wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
+    wait_time = poisson(RATE) if RATE > 0 else constant(0)
 
     def on_start(self) -> None:
+        if RATE > 0:  # the first message too at a random moment, not all users at once
+            gevent.sleep(random.expovariate(RATE))
+            self._next_start = time.monotonic()
         self.queue: list = []
         self.sender = ""
         self.metadata: dict = {}
