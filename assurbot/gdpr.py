@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from assurbot import event_store
+from assurbot.event_broker import retention_seconds
 from assurbot.identity import member_ref
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,9 +93,12 @@ async def leftovers(senders: List[str], store: Any, member_id: Optional[str]) ->
 
 
 def purge(store: Any) -> Dict[str, Any]:
-    retention = float(os.environ.get("CONVERSATION_RETENTION_SECONDS") or 2_592_000)
-    cutoff = time.time() - retention
+    # The broker's reading of the setting: 0 keeps conversations for ever, as Redis does.
+    retention = retention_seconds()
     result: Dict[str, Any] = {"retention_seconds": retention}
+    if retention is None:
+        return result
+    cutoff = time.time() - retention
     if hasattr(store, "purge_before"):
         result["tracker_conversations"] = store.purge_before(cutoff)
     else:

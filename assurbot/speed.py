@@ -21,7 +21,7 @@ answers are the same with and without.
 
 A third change is not a cache: Rasa checks every reply of the action server with
 ``jsonschema.validate(reply, spec)``, which with jsonschema 4.x checks the schema itself again
-on each call (RasaHQ/rasa#11717): 26 ms per custom action here. The validator is built once
+on each call (RasaHQ/rasa#11717): about 20 ms per custom action here. The validator is built once
 instead (0.6 ms; benchmarks/jsonschema_validation.py). It is always on.
 
 Rasa 3.6 has no hook around these calls, so they are wrapped on ``MessageProcessor`` when

@@ -16,6 +16,18 @@ from tests.conftest import ROOT, stack_env
 pytestmark = pytest.mark.integration
 
 
+def assert_says_where_to_chat(launcher: subprocess.Popen, seconds: float) -> None:
+    """Reads the launcher's output until it is ready (or `seconds` pass); it must have said
+    where to chat."""
+    output = []
+    deadline = time.monotonic() + seconds
+    for line in launcher.stdout:
+        output.append(line)
+        if "Press Ctrl-C" in line or time.monotonic() > deadline:
+            break
+    assert any("Chat over REST" in line for line in output), "".join(output)
+
+
 def test_the_launcher_starts_the_stack_and_ctrl_c_stops_every_process(tmp_path):
     env = stack_env(
         "",
@@ -29,13 +41,7 @@ def test_the_launcher_starts_the_stack_and_ctrl_c_stops_every_process(tmp_path):
     launcher = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    output = []
-    deadline = time.monotonic() + 180
-    for line in launcher.stdout:
-        output.append(line)
-        if "Press Ctrl-C" in line or time.monotonic() > deadline:
-            break
-    assert any("Chat over REST" in line for line in output), "".join(output)
+    assert_says_where_to_chat(launcher, 180)
     url = f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook"
     reply = httpx.post(url, json={"sender": "t", "message": "bonjour"}, timeout=30).json()
     assert "Assurbot" in reply[0]["text"]  # embedded default: no Redis configured
@@ -112,14 +118,8 @@ def test_make_run_prod_runs_two_workers_on_redis(tmp_path, redis_url):
         text=True,
         start_new_session=True,
     )
-    output = []
     try:
-        deadline = time.monotonic() + 300
-        for line in launcher.stdout:
-            output.append(line)
-            if "Press Ctrl-C" in line or time.monotonic() > deadline:
-                break
-        assert any("Chat over REST" in line for line in output), "".join(output)
+        assert_says_where_to_chat(launcher, 300)
         rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
         ready = httpx.get(f"{rasa}/webhooks/rest/ready", timeout=10)
         assert ready.status_code == 200, ready.text
