@@ -42,7 +42,7 @@ unit: install       ## fast tests: no server, no model
 	@$(ENV) $(PY) -m pytest -m "not integration" -q
 
 validate: install   ## rasa data validate, warnings are errors
-	@$(ENV) $(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+	@$(ENV) $(RASA) data validate --fail-on-warnings --config config.yml --domain domain.yml --data $$($(PY) -m assurbot.train --print-data)
 
 test-stories: train ## conversation tests, prediction errors are failures
 	@$(ENV) $(RASA) test core --model "$$($(PY) -m assurbot.train --print-path)" --stories tests/test_stories.yml --fail-on-prediction-errors --out results/core

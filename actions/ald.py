@@ -14,6 +14,7 @@ from actions.personal import PersonalAction
 
 class ActionCheckAldStatus(PersonalAction):
     general_response = "utter_ald_general"
+    catalogue_key = "check_ald_status"
 
     def name(self) -> str:
         return "action_check_ald_status"

@@ -52,6 +52,7 @@ def describe_c2s(c2s: C2sStatus) -> str:
 
 class ActionCheckC2sApplication(PersonalAction):
     general_response = "utter_c2s_general"
+    catalogue_key = "check_c2s_application"
 
     def name(self) -> str:
         return "action_check_c2s_application"

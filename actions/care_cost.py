@@ -71,6 +71,7 @@ def describe_estimate(estimate: CareCostEstimate) -> str:
 
 class ActionEstimateCareCost(PersonalAction):
     general_response = "utter_care_cost_general"
+    catalogue_key = "estimate_care_cost"
 
     def name(self) -> str:
         return "action_estimate_care_cost"

@@ -50,6 +50,7 @@ def describe_leave(leave: SickLeave) -> str:
 
 class ActionCheckDailyAllowance(PersonalAction):
     general_response = "utter_daily_allowance_general"
+    catalogue_key = "check_daily_allowance"
 
     def name(self) -> str:
         return "action_check_daily_allowance"

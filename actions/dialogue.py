@@ -1,14 +1,12 @@
-"""Conversation management: session start and welcome, out-of-scope routing, clarification."""
+"""Conversation management: session start and welcome; the bodies other than the insurer."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-
-from actions.topics import NOT_OFFERED, TOPICS
 
 # Pages of the public website that open the chat on their subject (metadata.journey).
 JOURNEYS = {"vaccination", "contact_case", "sick_leave", "vitale_card", "maternity"}
@@ -56,56 +54,3 @@ class ActionSessionStart(Action):
             )
         events.append(ActionExecuted("action_listen"))
         return events
-
-
-class ActionAnswerOutOfScope(Action):
-    """Points the member to the body that handles their question, when there is one."""
-
-    def name(self) -> Text:
-        return "action_answer_out_of_scope"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        bodies = [
-            str(e.get("value", "")).lower()
-            for e in (tracker.latest_message or {}).get("entities", [])
-            if e.get("entity") == "other_body" and str(e.get("value", "")).lower() in OTHER_BODIES
-        ]
-        if bodies:
-            # One answer per body named, in the order the member named them.
-            for body in dict.fromkeys(bodies):
-                dispatcher.utter_message(response=f"utter_out_of_scope_{body}")
-        else:
-            dispatcher.utter_message(response="utter_out_of_scope")
-        return []
-
-
-def _candidate_topics(latest_message: Dict[Text, Any], limit: int = 2) -> List[str]:
-    """The most likely topics of a message the model was unsure of, best first."""
-    topics: List[str] = []
-    for ranked in latest_message.get("intent_ranking", []):
-        name: Optional[str] = ranked.get("name")
-        if not name or name in NOT_OFFERED or name not in TOPICS or name in topics:
-            continue
-        topics.append(name)
-        if len(topics) == limit:
-            break
-    return topics
-
-
-class ActionDefaultAskAffirmation(Action):
-    """First stage of the fallback: offer the two most likely topics as buttons."""
-
-    def name(self) -> Text:
-        return "action_default_ask_affirmation"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        topics = _candidate_topics(tracker.latest_message or {})
-        buttons = [{"title": TOPICS[t].title, "payload": TOPICS[t].payload(t)} for t in topics]
-        # `/out_of_scope` is what Rasa's two-stage fallback takes as "none of these".
-        buttons.append({"title": "Autre chose", "payload": "/out_of_scope"})
-        dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
-        return []

@@ -14,6 +14,7 @@ from actions.personal import PersonalAction
 
 class ActionCheckGpDeclaration(PersonalAction):
     general_response = "utter_gp_general"
+    catalogue_key = "check_gp_declaration"
 
     def name(self) -> str:
         return "action_check_gp_declaration"

@@ -48,6 +48,7 @@ def describe(item: Reimbursement) -> str:
 
 class ActionCheckReimbursementStatus(PersonalAction):
     general_response = "utter_reimbursement_general"
+    catalogue_key = "check_reimbursement_status"
 
     def name(self) -> str:
         return "action_check_reimbursement_status"

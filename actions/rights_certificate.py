@@ -14,6 +14,7 @@ from actions.personal import PersonalAction
 
 class ActionRequestRightsCertificate(PersonalAction):
     general_response = "utter_rights_certificate_general"
+    catalogue_key = "request_rights_certificate"
 
     def name(self) -> str:
         return "action_request_rights_certificate"

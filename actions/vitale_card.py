@@ -64,6 +64,7 @@ def describe_card(card: VitaleCard) -> str:
 
 class ActionCheckVitaleCard(PersonalAction):
     general_response = "utter_vitale_card_general"
+    catalogue_key = "check_vitale_card"
 
     def name(self) -> str:
         return "action_check_vitale_card"
@@ -88,6 +89,7 @@ class ActionDeclareVitaleLoss(PersonalAction):
     """Runs on the member's answer to the confirmation: declares on "oui", cancels on "non"."""
 
     general_response = "utter_vitale_card_general"
+    catalogue_key = "check_vitale_card"
 
     def name(self) -> str:
         return "action_declare_vitale_loss"

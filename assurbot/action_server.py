@@ -50,6 +50,13 @@ def build_app(package: str = "actions"):
             return response.json({"error": "unauthorized"}, status=401)
         return None
 
+    @app.before_server_start
+    async def index_knowledge(*_: object) -> None:
+        # Built before the first request, in the serving process: no member waits for it.
+        from actions.knowledge import shared_knowledge
+
+        shared_knowledge()
+
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     return app
 

@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -169,6 +169,47 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
     return handle
 
 
+class AnswerCollectingOutput(CollectingOutputChannel):
+    """REST: every message of an answer keeps the answer's `custom` field (its article or
+    action, catalogue key, sources and check date: README, « Réponses lisibles par
+    l'application »). Rasa's own channel sends `custom` as a separate, text-less message."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        custom = message.pop("custom", None)
+        first = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if custom is None:
+            return
+        if len(self.messages) == first:  # a custom payload alone
+            await self.send_custom_json(recipient_id, custom)
+        for sent in self.messages[first:]:
+            sent["custom"] = custom
+
+
+class AnswerSocketIOOutput(SocketIOOutput):
+    """socket.io: the same as AnswerCollectingOutput, for the website chat."""
+
+    def __init__(self, sio: Any, bot_message_evt: Text) -> None:
+        super().__init__(sio, bot_message_evt)
+        self._custom: Optional[Dict[Text, Any]] = None
+        self._sent = 0
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self._custom, self._sent = message.pop("custom", None), 0
+        try:
+            await super().send_response(recipient_id, message)
+            if self._custom is not None and self._sent == 0:
+                await self._send_message(recipient_id, {})
+        finally:
+            self._custom = None
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        if self._custom is not None and isinstance(response, dict):
+            response = {**response, "custom": self._custom}
+            self._sent += 1
+        await super()._send_message(socket_id, response)
+
+
 class MemberSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (the website chat) behind the guard."""
 
@@ -177,14 +218,14 @@ class MemberSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = super().blueprint(guarded(on_new_message))
+        handle = guarded(on_new_message)
+        webhook = super().blueprint(handle)
         # Rasa's handlers trust the payload (a list or a dict as `message` raised inside the
         # socket.io server): each event is checked first, as the REST body is, and a malformed
         # one is dropped with a warning; the widget never sends one.
         sio: Any = self.sio
         handlers = sio.handlers[self.namespace or "/"]
         rasa_session_request = handlers["session_request"]
-        rasa_user_message = handlers[self.user_message_evt]
 
         async def session_request(sid: Text, data: Any = None, *_: Any) -> None:
             session_id = data.get("session_id") if isinstance(data, dict) else None
@@ -207,13 +248,15 @@ class MemberSocketIOInput(SocketIOInput):
                 # Whoever sent it is told, in the chat's words, rather than left waiting.
                 await sio.emit(self.bot_message_evt, {"text": UNREADABLE_MESSAGE}, room=sid)
                 return
-            await rasa_user_message(
-                sid,
-                {
-                    "session_id": fields["sender"],
-                    "message": fields["message"],
-                    self.metadata_key or "metadata": fields["metadata"] or {},
-                },
+            # What Rasa's handler does, with an output that keeps each answer's `custom`.
+            await handle(
+                UserMessage(
+                    fields["message"],
+                    AnswerSocketIOOutput(sio, self.bot_message_evt),
+                    fields["sender"],
+                    input_channel=self.name(),
+                    metadata=fields["metadata"] or {},
+                )
             )
 
         sio.on("session_request", session_request, namespace=self.namespace)
@@ -280,7 +323,7 @@ class MemberRestInput(RestInput):
             fields, reason = validate(body)
             if fields is None:
                 return bad_request(reason or "invalid body")
-            collector = CollectingOutputChannel()
+            collector = AnswerCollectingOutput()
             await handle(
                 UserMessage(
                     fields["message"],

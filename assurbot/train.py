@@ -1,4 +1,7 @@
-"""Trains the model only when config.yml, domain.yml or data/ changed since the last one.
+"""Trains the model only when config.yml, domain.yml or Rasa's data changed since the last one.
+
+Rasa's data is data/ less data/knowledge/: the knowledge base is read by the action server at
+start-up, so an article added or corrected never calls for training.
 
 The model is named after a hash of those files (models/assurbot-<hash>.tar.gz), so "is the
 model up to date?" is a file lookup. `python -m assurbot.train --print-path` prints the path
@@ -21,10 +24,21 @@ MODELS = ROOT / "models"
 KEEP = 3  # older models are deleted beyond this many
 
 
+NOT_FOR_RASA = {"knowledge"}  # data/ folders Rasa does not train on
+
+
+def rasa_data(root: Path = ROOT) -> list[Path]:
+    """The folders of data/ Rasa trains on and validates (`--data`)."""
+    return sorted(p for p in (root / "data").iterdir() if p.is_dir() and p.name not in NOT_FOR_RASA)
+
+
 def training_files(config: Path = ROOT / "config.yml") -> list[Path]:
     files = [config, ROOT / "domain.yml"]
     files += sorted(
-        p for p in (ROOT / "data").rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"}
+        p
+        for folder in rasa_data()
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix in {".yml", ".yaml"}
     )
     return files
 
@@ -69,10 +83,14 @@ def ensure_model(config: Path = ROOT / "config.yml", name: str = "assurbot") -> 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--print-path", action="store_true")
+    parser.add_argument("--print-data", action="store_true", help="Rasa's --data folders")
     args = parser.parse_args()
     target = model_path()
     if args.print_path:
         print(target)
+        return 0
+    if args.print_data:
+        print(" ".join(str(p.relative_to(ROOT)) for p in rasa_data()))
         return 0
     return ensure_model()
 
@@ -88,7 +106,7 @@ def train(target: Path, config: Path = ROOT / "config.yml") -> int:
         "--domain",
         "domain.yml",
         "--data",
-        "data",
+        *(str(p.relative_to(ROOT)) for p in rasa_data()),
         "--out",
         str(MODELS),
         "--fixed-model-name",

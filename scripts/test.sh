@@ -14,7 +14,7 @@ step "unit tests"
 $PY -m pytest -m "not integration" -q -p no:cacheprovider
 
 step "rasa data validate --fail-on-warnings"
-$RASA data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+$RASA data validate --fail-on-warnings --config config.yml --domain domain.yml --data $($PY -m assurbot.train --print-data)
 
 step "train (only if config, domain or data changed)"
 $PY -m assurbot.train

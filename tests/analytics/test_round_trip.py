@@ -158,7 +158,7 @@ def test_what_the_model_missed_is_understood_after_review_merge_and_training(tmp
     out = tmp_path / "models"
     command = [
         str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", "config.yml",
-        "--nlu", "data", "--out", str(out), "--fixed-model-name", "round-trip",
+        "--nlu", "data/nlu", "--out", str(out), "--fixed-model-name", "round-trip",
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)

@@ -13,19 +13,21 @@ def sender() -> str:
     return f"it-{uuid.uuid4().hex[:10]}"
 
 
-def test_not_understood_twice_leads_to_an_adviser(stack):
-    # `/nlu_fallback` stands for "a message the model was not sure of": what follows is the
-    # dialogue's part, whatever text would have caused it.
+def test_not_understood_is_said_plainly_with_a_way_forward(stack):
+    # `/nlu_fallback` stands for "a message the model was not sure of" and that no article
+    # answers: what follows is the dialogue's part, whatever text would have caused it.
+    first = stack.say(sender(), "/nlu_fallback")
+    assert "pas de réponse sûre" in first[0]["text"]
+    assert "3646" in first[0]["text"]
+    assert offers_an_adviser(first)
+    assert first[0]["custom"] == {"answer": None}
+
+
+def test_something_else_then_not_understood_leads_to_an_adviser(stack):
     conversation = sender()
-    first = stack.say(conversation, "/nlu_fallback")
-    assert "pas sûr d'avoir compris" in first[0]["text"]
-    titles = [b["title"] for b in first[0]["buttons"]]
-    assert titles[-1] == "Autre chose" and 1 <= len(titles) <= 3
-    rephrase = stack.texts(conversation, "/out_of_scope")  # "Autre chose"
+    rephrase = stack.texts(conversation, "/out_of_scope")  # "Autre chose" after a choice
     assert "reformuler" in rephrase
-    again = stack.say(conversation, "/nlu_fallback")  # the rephrasing is not understood either
-    assert "pas sûr d'avoir compris" in again[0]["text"]
-    assert offers_an_adviser(stack.say(conversation, "/out_of_scope"))
+    assert offers_an_adviser(stack.say(conversation, "/nlu_fallback"))
 
 
 def test_two_misunderstandings_in_a_row_lead_to_an_adviser(stack):

@@ -165,10 +165,45 @@
     renderBotText(bubble, message.text || "");
     var feedbackBar = turn.querySelector(".feedback");
     turn.insertBefore(bubble, feedbackBar);
+    if (message.source) renderSource(turn, message.source, feedbackBar);
     if (message.buttons && message.buttons.length) {
       turn.insertBefore(renderButtons(message.buttons, active), feedbackBar);
     }
     if (!feedbackBar) turn.appendChild(renderFeedback(Number(turn.dataset.index)));
+  }
+
+  var MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+    "septembre", "octobre", "novembre", "décembre"];
+
+  /* « 2026-12-02 » → « 2 décembre 2026 » (no locale-dependent formatting). */
+  function frenchDate(iso) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso || ""));
+    if (!match) return "";
+    var day = Number(match[3]);
+    return (day === 1 ? "1er" : String(day)) + " " + MONTHS[Number(match[2]) - 1] + " " + match[1];
+  }
+
+  /* The answer's source, from the message's `custom` field (README, « Réponses lisibles par
+     l'application »): only articles of the knowledge base have a site to name. */
+  function answerSource(custom) {
+    var answer = custom && custom.answer;
+    if (!answer || typeof answer.site !== "string" || !answer.site) return null;
+    var checked = frenchDate(answer.checked);
+    if (!checked) return null;
+    return { id: String(answer.id || ""), site: answer.site, checked: checked };
+  }
+
+  /* « Source : ameli.fr, vérifiée le 2 décembre 2026 », once under each answer (an answer sent
+     in several bubbles shows it under its last one). */
+  function renderSource(turn, source, before) {
+    Array.prototype.forEach.call(turn.querySelectorAll(".answer-source"), function (line) {
+      if (line.dataset.answer === source.id) line.parentNode.removeChild(line);
+    });
+    var line = document.createElement("p");
+    line.className = "answer-source";
+    line.dataset.answer = source.id;
+    line.textContent = "Source : " + source.site + ", vérifiée le " + source.checked;
+    turn.insertBefore(line, before);
   }
 
   function renderButtons(buttons, active) {
@@ -333,6 +368,8 @@
     setTyping(false);
     setStatus("");
     var message = { from: "bot", text: text, buttons: buttons };
+    var source = answerSource(data.custom);
+    if (source) message.source = source;
     state.messages.push(message);
     saveConversation();
     renderBot(message, state.messages.length - 1, true);
