@@ -112,7 +112,7 @@ def figures(scored: Sequence[Scored]) -> Dict[str, float]:
 def score(questions: Sequence[RealQuestion], knowledge: Knowledge, reader: Reader) -> List[Scored]:
     parses = reader.read([q.text for q in questions])
     out = []
-    for question, parse in zip(questions, parses):
+    for question, parse in zip(questions, parses, strict=True):
         reply = reply_to(parse, knowledge)
         out.append(Scored(question, reply, verdict(question, reply)))
     return out

@@ -41,7 +41,7 @@ GRID = {
 def run(questions, parses, knowledge: Knowledge, t: Thresholds) -> Dict[str, float]:
     knowledge.thresholds = t
     scored = []
-    for question, parse in zip(questions, parses):
+    for question, parse in zip(questions, parses, strict=True):
         reply = reply_to(parse, knowledge)
         scored.append(Scored(question, reply, verdict(question, reply)))
     return figures(scored)
@@ -54,12 +54,10 @@ def objective(f: Dict[str, float]) -> Tuple[float, ...]:
 
 
 def grid() -> List[Thresholds]:
-    keys = list(GRID)
-    return [
-        replace(THRESHOLDS, **dict(zip(keys, values)))
-        for values in itertools.product(*(GRID[k] for k in keys))
-        if dict(zip(keys, values))["clarify"] < dict(zip(keys, values))["answer"]
-    ]
+    settings = (
+        dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())
+    )
+    return [replace(THRESHOLDS, **s) for s in settings if s["clarify"] < s["answer"]]
 
 
 def best(questions, parses, knowledge, candidates) -> Tuple[Thresholds, Dict[str, float]]:
@@ -83,7 +81,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     memoize_search(knowledge)
     reader = Reader(model)
     every = load()
-    parses = dict(zip([q.text for q in every], reader.read([q.text for q in every])))
+    texts = [q.text for q in every]
+    parses = dict(zip(texts, reader.read(texts), strict=True))
     candidates = grid()
     dev = [q for q in every if q.half == DEV]
     chosen, dev_result = best(dev, [parses[q.text] for q in dev], knowledge, candidates)
