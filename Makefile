@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 ENV := source scripts/env.sh &&
 
-.PHONY: install train run run-prod bench test lint format unit validate test-stories integration interactive report simulate review merge clean lock
+.PHONY: install train run run-prod bench test lint format unit validate test-stories integration interactive report content-report check-knowledge simulate review merge clean lock
 
 install:            ## create .venv with the pinned packages (seconds when already done)
 	@mkdir -p var && flock var/install.lock bash scripts/install.sh
@@ -56,13 +56,19 @@ interactive: train  ## rasa interactive with the action server and member system
 report: install     ## figures and charts of a period, as HTML (FROM=2026-11-01 TO=2026-11-30; default: 30 days)
 	@$(ENV) $(PY) -m analytics.report $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
 
+content-report: install ## articles by age of their check, soon to change, expired (results/content-report.md)
+	@$(ENV) $(PY) -m knowledge.content_report
+
+check-knowledge: install ## every article readable, sourced, dated and unique; exits 1 on a problem
+	@$(ENV) $(PY) -m knowledge.check
+
 simulate: train     ## demo conversations (site and app, anonymous and personas) sent to the assistant
 	@$(ENV) $(PY) -m analytics.simulate
 
 review: install     ## misunderstood messages of a period, as an NLU file to correct (default: 7 days)
 	@$(ENV) $(PY) -m analytics.review $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
 
-merge: install      ## add a corrected review to data/nlu/, then validate (REVIEW=review/<file>.yml)
+merge: install      ## add a corrected review to data/nlu/ and data/knowledge/, then validate (REVIEW=review/<file>.yml)
 	@$(ENV) $(PY) -m analytics.merge "$(REVIEW)"
 
 lock: install       ## rewrite constraints.txt from the installed packages

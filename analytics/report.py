@@ -14,10 +14,12 @@ import base64
 import html
 import io
 import sys
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from analytics.answers import KnowledgeFigures, knowledge_figures, turns
 from analytics.metrics import (
     ANSWER_RATE_TARGET,
     LOW_CONFIDENCE,
@@ -30,10 +32,12 @@ from analytics.metrics import (
     period_bounds,
 )
 from assurbot.event_store import EventStore
+from knowledge.articles import read_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "results" / "analytics"
 DEFAULT_DAYS = 30
+TOP_ARTICLES = 10
 
 TOPIC_LABELS = {
     "reimbursement": "Remboursements",
@@ -258,7 +262,60 @@ def _segment_table(title: str, segments: Sequence[Segment]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def render_html(figures: Figures, source: str, generated: datetime) -> str:
+def _knowledge_section(knowledge: Optional[KnowledgeFigures], titles: Dict[str, str]) -> List[str]:
+    """Answers of the knowledge base: which articles, how often it had to ask or had none."""
+    parts = ["<h2>Base de connaissances</h2>"]
+    if knowledge is None or not (knowledge.general or knowledge.personal):
+        parts.append("<p>Aucune question générale sur la période.</p>")
+        return parts
+    parts += [
+        "<div class='cards'>",
+        _card(
+            "Questions générales",
+            number(knowledge.general, 0),
+            f"{plural(knowledge.personal, 'réponse personnelle', 'réponses personnelles')} à côté",
+        ),
+        _card(
+            "Répondues par un article",
+            percent(knowledge.answer_rate),
+            plural(knowledge.answered, "question", "questions"),
+        ),
+        _card(
+            "Clarifications",
+            percent(knowledge.clarification_rate),
+            "choix de deux ou trois articles proposé",
+        ),
+        _card(
+            "Sans réponse",
+            percent(knowledge.no_answer_rate),
+            "aucun article assez proche : à revoir (make review)",
+        ),
+        "</div>",
+    ]
+    if knowledge.articles:
+        total = sum(n for _, n in knowledge.articles)
+        rows = "".join(
+            f"<tr><th scope='row'>{html.escape(titles.get(i, i))} <code>{html.escape(i)}</code>"
+            f"</th><td>{n}</td><td>{percent(n / total)}</td></tr>"
+            for i, n in knowledge.articles[:TOP_ARTICLES]
+        )
+        shown = min(TOP_ARTICLES, len(knowledge.articles))
+        parts.append(
+            f"<p>Les {shown} articles les plus donnés, sur {len(knowledge.articles)} "
+            "articles donnés au moins une fois.</p>"
+            "<table><thead><tr><th scope='col'>Article</th><th scope='col'>Réponses</th>"
+            f"<th scope='col'>Part</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return parts
+
+
+def render_html(
+    figures: Figures,
+    source: str,
+    generated: datetime,
+    knowledge: Optional[KnowledgeFigures] = None,
+    titles: Optional[Dict[str, str]] = None,
+) -> str:
     total = figures.total
     period = f"du {day_label(figures.start)} au {day_label(figures.end)}"
     days = len(figures.per_day)
@@ -364,6 +421,7 @@ def render_html(figures: Figures, source: str, generated: datetime) -> str:
             )
         else:
             parts.append("<p>Aucun thème sur la période.</p>")
+        parts += _knowledge_section(knowledge, titles or {})
         parts.append("<h2>Satisfaction</h2>")
         if total.ratings:
             parts.append(
@@ -396,6 +454,10 @@ def render_html(figures: Figures, source: str, generated: datetime) -> str:
         "<dt>Compréhension</dt><dd>Messages écrits répondus avec une confiance d'au moins "
         f"{number(LOW_CONFIDENCE, 2)} ; les autres partent en revue (<code>make review</code>)."
         "</dd>",
+        "<dt>Question générale</dt><dd>Message auquel la base de connaissances a répondu "
+        "par un article, par un choix de deux ou trois articles (clarification), ou faute "
+        "d'article assez proche (sans réponse) ; lu dans le champ <code>custom</code> des "
+        "réponses. Les réponses personnelles (<code>action_…</code>) n'en sont pas.</dd>",
         "<dt>Conseiller</dt><dd>Conversations où l'assistant a passé la main à un conseiller "
         "(<code>action_hand_off_to_adviser</code>).</dd>",
         "<dt>Satisfaction</dt><dd>Pouces levés sur l'ensemble des avis (pouces levés et "
@@ -409,7 +471,11 @@ def render_html(figures: Figures, source: str, generated: datetime) -> str:
     return "\n".join(parts)
 
 
-def summary(figures: Figures) -> List[str]:
+def summary(
+    figures: Figures,
+    knowledge: Optional[KnowledgeFigures] = None,
+    titles: Optional[Dict[str, str]] = None,
+) -> List[str]:
     total = figures.total
     days = len(figures.per_day)
 
@@ -438,6 +504,18 @@ def summary(figures: Figures) -> List[str]:
             "  Thèmes                    : "
             + ", ".join(f"{topic_label(t)} {n}" for t, n in figures.topics[:5])
         )
+    if knowledge is not None and knowledge.general:
+        lines.append(
+            f"  Questions générales       : {knowledge.general} ; article "
+            f"{percent(knowledge.answer_rate)}, clarification "
+            f"{percent(knowledge.clarification_rate)}, sans réponse "
+            f"{percent(knowledge.no_answer_rate)}"
+        )
+    if knowledge is not None and knowledge.articles:
+        lines.append(
+            "  Articles les plus donnés  : "
+            + ", ".join(f"{(titles or {}).get(i, i)} {n}" for i, n in knowledge.articles[:5])
+        )
     if total.conversations:
         lines.append(f"  Par canal                 : {segments(figures.by_channel)}")
         lines.append(f"  Par page d'entrée         : {segments(figures.by_journey)}")
@@ -447,15 +525,40 @@ def summary(figures: Figures) -> List[str]:
     return lines
 
 
+@dataclass
+class Report:
+    figures: Figures
+    knowledge: KnowledgeFigures
+    titles: Dict[str, str]  # article id -> title, to name the articles in the report
+
+
+def article_titles(directory: Optional[Path] = None) -> Dict[str, str]:
+    """Every readable article's title, expired ones included: they were answered before."""
+    articles, _ = read_articles(directory)
+    return {a.id: a.title for a in articles}
+
+
 def build(
-    start: date, end: date, store: EventStore, out_dir: Path = DEFAULT_OUT
-) -> Tuple[Figures, Path]:
+    start: date,
+    end: date,
+    store: EventStore,
+    out_dir: Path = DEFAULT_OUT,
+    knowledge_dir: Optional[Path] = None,
+) -> Tuple[Report, Path]:
     since, until = period_bounds(start, end)
-    figures = compute(conversations(store.events(since, until)), start, end)
+    events = list(store.events(since, until))
+    found = Report(
+        compute(conversations(events), start, end),
+        knowledge_figures(turns(events), start, end),
+        article_titles(knowledge_dir),
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"rapport_{start.isoformat()}_{end.isoformat()}.html"
-    path.write_text(render_html(figures, describe(store), datetime.now(TIMEZONE)))
-    return figures, path
+    page = render_html(
+        found.figures, describe(store), datetime.now(TIMEZONE), found.knowledge, found.titles
+    )
+    path.write_text(page)
+    return found, path
 
 
 def describe(store: EventStore) -> str:
@@ -499,10 +602,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     store = EventStore(args.store)
     try:
-        figures, path = build(args.start, args.end, store, args.out)
+        found, path = build(args.start, args.end, store, args.out)
     finally:
         store.close()
-    print("\n".join(summary(figures)))
+    print("\n".join(summary(found.figures, found.knowledge, found.titles)))
     print(path.resolve())
     return 0
 

@@ -10,8 +10,14 @@ in a Rasa NLU file under review/ (never committed). Messages already in data/nlu
 test sets (tests/test_nlu.yml, tests/test_stories.yml) are left out: the first teach nothing
 new, the second must stay unseen for the evaluation to mean something.
 
-The team moves each message under its right intent, or deletes it, then runs
-`make merge REVIEW=review/<file>.yml` (analytics/merge.py).
+Messages the knowledge base had no article for (``{"answer": null}`` in the answer's ``custom``
+field) are exported too, whatever the model's confidence: the intent was right, the articles
+were not. Beside each message, as comments, the three closest articles of the knowledge search
+(id, title, score) and what the member was actually given.
+
+The team moves each message under its right intent, or into the ``articles:`` section (a
+question variant of an existing article, or the first question of a new one), or deletes it,
+then runs `make merge REVIEW=review/<file>.yml` (analytics/merge.py).
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from analytics.answers import ANSWER, CLARIFY, NO_ANSWER, PERSONAL, Turn, by_message, turns
 from analytics.metrics import (
     LOW_CONFIDENCE,
     TIMEZONE,
@@ -43,10 +50,22 @@ from analytics.report import (
 )
 from assurbot.event_store import EventStore
 from assurbot.personal_data import mask
+from knowledge.articles import knowledge_directory
+from knowledge.service import Knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "review"
 DEFAULT_DAYS = 7  # the team's week
+SUGGESTIONS = 3  # closest articles shown beside each message
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An article of the knowledge base close to a message, as the search scores it."""
+
+    id: str
+    title: str
+    score: float
 
 
 @dataclass
@@ -60,10 +79,23 @@ class Candidate:
     simulated: int = 0
     confidences: List[float] = field(default_factory=list)
     predictions: Counter = field(default_factory=Counter)
+    given: Counter = field(default_factory=Counter)  # what the member got: see _given()
+    suggestions: List[Suggestion] = field(default_factory=list)
 
     @property
     def predicted(self) -> str:
         return self.predictions.most_common(1)[0][0]
+
+
+def _given(turn: Optional[Turn]) -> Optional[str]:
+    """What the member got, in the words of the review file (None: nothing recorded)."""
+    if turn is None or turn.kind is None:
+        return None
+    if turn.kind in (ANSWER, PERSONAL):
+        return f"réponse {(turn.articles or turn.answers)[0]}"
+    if turn.kind == CLARIFY:
+        return "choix entre " + ", ".join(turn.offered)
+    return "aucun article"
 
 
 @dataclass
@@ -95,7 +127,11 @@ def collect(
     end: date,
     known: Set[str],
     threshold: float = LOW_CONFIDENCE,
+    answers: Optional[Dict[Tuple[str, float], Turn]] = None,
 ) -> Review:
+    """The misunderstood messages; ``answers`` (by_message of analytics.answers) adds those
+    the knowledge base had no article for, and says what each member was given."""
+    answers = answers or {}
     candidates: Dict[str, Candidate] = {}
     received = 0
     known_keys: Set[str] = set()
@@ -103,7 +139,11 @@ def collect(
         if not start <= conversation.day <= end:
             continue
         for message in conversation.messages:
-            if not message.typed or not (message.fallback or message.confidence < threshold):
+            turn = answers.get((conversation.sender_id, message.timestamp))
+            unanswered = turn is not None and turn.kind == NO_ANSWER
+            if not message.typed or not (
+                message.fallback or message.confidence < threshold or unanswered
+            ):
                 continue
             text = " ".join(mask(message.text)[0].split())
             key = normalise(text)
@@ -119,6 +159,9 @@ def collect(
             candidate.simulated += message.simulated
             candidate.confidences.append(message.predicted_confidence)
             candidate.predictions[message.predicted_intent] += 1
+            given = _given(turn)
+            if given:
+                candidate.given[given] += 1
     groups: Dict[str, List[Candidate]] = defaultdict(list)
     for candidate in candidates.values():
         groups[candidate.predicted].append(candidate)
@@ -131,6 +174,56 @@ def collect(
     return Review(start, end, threshold, ordered, received, len(known_keys))
 
 
+def suggest(review: Review, knowledge: Knowledge, limit: int = SUGGESTIONS) -> Review:
+    """Gives each message the ``limit`` closest articles of the knowledge search."""
+    for candidates in review.groups.values():
+        for candidate in candidates:
+            candidate.suggestions = [
+                Suggestion(hit.article.id, hit.article.title, hit.score)
+                for hit in knowledge.index.search(candidate.text, limit=limit)
+            ]
+    return review
+
+
+def _comment(candidate: Candidate) -> List[str]:
+    """The lines that say, above a group, what each message got and which articles are near."""
+    lines = [f"#   « {candidate.text} »"]
+    if candidate.given:
+        lines.append(
+            "#       donné : "
+            + " ; ".join(f"{what} ({n})" for what, n in candidate.given.most_common())
+        )
+    if candidate.suggestions:
+        lines.append(
+            "#       articles proches : "
+            + " ; ".join(
+                f"{s.id} « {s.title} » {number(s.score, 2)}" for s in candidate.suggestions
+            )
+        )
+    return lines
+
+
+ARTICLES_HELP = [
+    "# --- Base de connaissances ---",
+    "# Un message qu'un article de data/knowledge/ devrait couvrir : déplacez sa ligne ici, sous",
+    "# « questions: | ». Il devient une variante des questions de l'article (il peut rester",
+    "# aussi sous son intention plus haut). Un article qui n'existe pas encore : un bloc",
+    "# « - new_article: <id> » avec son thème (dossier de data/knowledge/), son titre et sa clé",
+    "# de catalogue ; make merge en écrit le brouillon dans review/drafts/, à compléter.",
+    "# Exemple (enlevez les # pour l'utiliser) :",
+    "# - article: lost_vitale_card",
+    "#   questions: |",
+    "#     - ma carte a été avalée par la borne",
+    "# - new_article: carte_vitale_avalee_borne",
+    "#   topic: vitale_card",
+    '#   title: "Carte Vitale gardée par une borne"',
+    "#   catalogue_key: lost_vitale_card",
+    "#   questions: |",
+    "#     - la borne de la pharmacie a gardé ma carte",
+    "articles:",
+]
+
+
 def render(review: Review, generated: datetime) -> str:
     period = f"du {day_label(review.start)} au {day_label(review.end)}"
     lines = [
@@ -138,8 +231,9 @@ def render(review: Review, generated: datetime) -> str:
         f"# Produit le {generated.strftime('%d/%m/%Y à %H:%M')} par `make review "
         f"FROM={review.start.isoformat()} TO={review.end.isoformat()}`.",
         f"# {review.distinct} messages distincts ({review.received} reçus) partis en "
-        f"incompréhension ou compris avec une confiance inférieure à "
-        f"{number(review.threshold, 2)} ; les données personnelles sont masquées.",
+        f"incompréhension, compris avec une confiance inférieure à "
+        f"{number(review.threshold, 2)} ou restés sans article de la base de connaissances ; "
+        "les données personnelles sont masquées.",
         f"# {review.known} autres, déjà dans data/nlu/ ou dans les jeux de test "
         "(tests/test_nlu.yml, tests/test_stories.yml), sont écartés.",
         "#",
@@ -148,10 +242,15 @@ def render(review: Review, generated: datetime) -> str:
         "#   - la bonne intention est celle du bloc : laissez la ligne ;",
         "#   - sinon, déplacez la ligne sous la bonne intention (ajoutez au besoin un bloc",
         "#     « - intent: <nom> » avec « examples: | » ; les noms sont ceux de domain.yml) ;",
+        "#   - un article de la base de connaissances devrait y répondre : déplacez la ligne",
+        "#     dans la section « articles: » en fin de fichier (les articles proches de chaque",
+        "#     message sont indiqués au-dessus de son bloc, avec leur score de 0 à 1) ;",
         "#   - le message n'apprendrait rien au modèle (incompréhensible, trop vague) :",
         "#     supprimez la ligne.",
-        "# Tout ce qui reste dans le fichier sera ajouté aux exemples d'entraînement.",
-        "# Ensuite : make merge REVIEW=<ce fichier>, puis make train et make test.",
+        "# Tout ce qui reste sous « nlu: » sera ajouté aux exemples d'entraînement, et ce qui est",
+        "# sous « articles: » aux questions des articles.",
+        "# Ensuite : make merge REVIEW=<ce fichier>, puis make train et make test (les articles",
+        "# n'ont pas besoin d'entraînement : redémarrer le serveur d'actions suffit).",
     ]
     if review.simulated:
         lines += [
@@ -163,7 +262,7 @@ def render(review: Review, generated: datetime) -> str:
         ]
     lines += ["", 'version: "3.1"', ""]
     if not review.groups:
-        lines.append("nlu: []")
+        lines += ["nlu: []", "", *ARTICLES_HELP]
         return "\n".join(lines) + "\n"
     lines.append("nlu:")
     for intent, candidates in review.groups.items():
@@ -179,11 +278,16 @@ def render(review: Review, generated: datetime) -> str:
             f"{plural(count, 'reçu', 'reçus')}, dont {fallback} en incompréhension ; "
             f"confiance de {number(low, 2)} à {number(high, 2)}."
         )
+        # Comments, not fields: the block stays a Rasa NLU block the merge and Rasa read as is.
+        for candidate in candidates:
+            if candidate.given or candidate.suggestions:
+                lines += _comment(candidate)
         lines.append(f"- intent: {intent}")
         lines.append("  examples: |")
         lines += [f"    - {c.text}" for c in candidates]
         lines.append("")
-    return "\n".join(lines)
+    lines += ARTICLES_HELP
+    return "\n".join(lines) + "\n"
 
 
 def export(
@@ -193,11 +297,22 @@ def export(
     out_dir: Path = DEFAULT_OUT,
     threshold: float = LOW_CONFIDENCE,
     root: Path = ROOT,
+    knowledge: Optional[Knowledge] = None,
 ) -> tuple[Review, Path]:
     since, until = period_bounds(start, end)
+    events = list(store.events(since, until))
     review = collect(
-        conversations(store.events(since, until)), start, end, known_messages(root), threshold
+        conversations(events),
+        start,
+        end,
+        known_messages(root),
+        threshold,
+        by_message(turns(events)),
     )
+    if knowledge is None:
+        directory = knowledge_directory() if root == ROOT else root / "data" / "knowledge"
+        knowledge = Knowledge.load(directory)  # with word vectors unless KNOWLEDGE_VECTORS=off
+    suggest(review, knowledge)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"revue_{start.isoformat()}_{end.isoformat()}.yml"
     path.write_text(render(review, datetime.now(TIMEZONE)))

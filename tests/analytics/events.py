@@ -52,8 +52,34 @@ def slot(sender: str, name: str, value: Any, timestamp: float = 0.0) -> Dict[str
     }
 
 
-def bot(sender: str, text: str, timestamp: float = 0.0) -> Dict[str, Any]:
-    return {"sender_id": sender, "event": "bot", "timestamp": timestamp, "text": text}
+def bot(
+    sender: str, text: str, timestamp: float = 0.0, custom: Optional[Dict[str, Any]] = None
+) -> Dict[str, Any]:
+    """A bot message; ``custom`` is what the action sent as ``json_message`` (Rasa keeps it in
+    the event's ``data``)."""
+    event = {"sender_id": sender, "event": "bot", "timestamp": timestamp, "text": text}
+    if custom is not None:
+        event["data"] = {
+            "elements": None,
+            "quick_replies": None,
+            "buttons": None,
+            "attachment": None,
+            "image": None,
+            "custom": custom,
+        }
+    return event
+
+
+def article_answer(article_id: str, catalogue_key: str = "faq") -> Dict[str, Any]:
+    """The ``custom`` field of an answer (knowledge.articles.Article.metadata, shortened)."""
+    return {
+        "answer": {
+            "id": article_id,
+            "catalogue_key": catalogue_key,
+            "sources": ["https://www.ameli.fr/"],
+            "checked": "2026-11-01",
+        }
+    }
 
 
 def rewind(sender: str, timestamp: float = 0.0) -> Dict[str, Any]:

@@ -20,7 +20,7 @@ from rasa.utils.endpoints import EndpointConfig
 from assurbot import event_store
 from assurbot.event_broker import AssurbotEventBroker
 from assurbot.event_store import EventStore, store_url
-from tests.analytics.events import IBAN, NIR, TOKEN, user
+from tests.analytics.events import IBAN, NIR, TOKEN, article_answer, user
 
 POSTGRES_URL = os.environ.get(
     "EVENT_STORE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -164,6 +164,26 @@ async def test_the_broker_writes_through_the_store(tmp_path):
     await broker.close()  # whatever the broker still holds is written when Rasa stops
     stored = list(EventStore(url).events())
     assert len(stored) == 1 and "3000" not in stored[0]["text"] and stored[0]["metadata"] == {}
+
+
+async def test_what_an_answer_was_is_kept_with_the_bot_message(tmp_path):
+    """The report counts answers per article from the `custom` field Rasa puts in a bot
+    event's `data`: the broker and the store keep it as it is."""
+    from rasa.core.actions.action import create_bot_utterance
+
+    custom = article_answer("lost_vitale_card")
+    uttered = create_bot_utterance(
+        {"text": "Déclarez la perte...", "custom": custom, "utter_action": "utter_knowledge_answer"}
+    )
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    broker = AssurbotEventBroker(EventStore(url))
+    broker.publish({**uttered.as_dict(), "sender_id": "s"})
+    broker.publish(
+        {**create_bot_utterance({"custom": {"answer": None}}).as_dict(), "sender_id": "s"}
+    )
+    await broker.close()
+    stored = [e["data"]["custom"] for e in EventStore(url).events()]
+    assert stored == [custom, {"answer": None}]
 
 
 async def test_the_broker_deletes_events_past_the_retention_period(tmp_path, monkeypatch):

@@ -70,3 +70,41 @@ def test_a_period_without_conversations(store_url, tmp_path, capsys):
 def test_the_default_period_is_the_last_thirty_days():
     args = report.parse_args([])
     assert (args.end - args.start).days == 29
+
+
+def test_the_report_counts_answers_per_article_and_the_knowledge_rates(tmp_path, capsys):
+    from tests.analytics.test_answers import knowledge_events
+
+    url = f"sqlite:///{tmp_path / 'events.db'}"
+    store = EventStore(url)
+    store.write(synthetic_events() + knowledge_events())
+    store.close()
+    out = tmp_path / "out"
+    period = ["--from", START.isoformat(), "--to", END.isoformat()]
+    assert report.main([*period, "--store", url, "--out", str(out)]) == 0
+    summary = capsys.readouterr().out
+    assert (
+        "Questions générales       : 5 ; article 60,0\u00a0%, clarification 20,0\u00a0%, "
+        "sans réponse 20,0\u00a0%" in summary
+    )
+    # Titles come from data/knowledge/, the article the day before the period is not counted.
+    assert "Articles les plus donnés  : Carte Vitale perdue ou volée 2, " in summary
+
+    page = (out / "rapport_2026-11-02_2026-11-03.html").read_text()
+    section = page[page.index("<h2>Base de connaissances</h2>") : page.index("<h2>Satisfaction")]
+    assert "Clarifications" in section and "Sans réponse" in section
+    assert "20,0\u00a0%" in section and "1 réponse personnelle à côté" in section
+    rows = re.findall(r"<tr><th scope='row'>(.*?)</th><td>(\d+)</td>", section)
+    assert rows[0] == ("Carte Vitale perdue ou volée <code>lost_vitale_card</code>", "2")
+    assert len(rows) == 2 and "paternity_leave" in rows[1][0]
+    assert "Question générale" in page  # defined with the other figures
+
+
+def test_without_general_questions_the_section_says_so(store_url, tmp_path, capsys):
+    report.main(
+        ["--from", START.isoformat(), "--to", END.isoformat(), "--store", store_url,
+         "--out", str(tmp_path)]
+    )  # fmt: skip
+    assert "Questions générales" not in capsys.readouterr().out
+    page = (tmp_path / "rapport_2026-11-02_2026-11-03.html").read_text()
+    assert "Aucune question générale sur la période." in page
