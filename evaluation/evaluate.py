@@ -191,9 +191,12 @@ def quiet() -> None:
     import os
     import warnings
 
+    from rasa.utils.log_utils import configure_structlog
+
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     logging.disable(logging.WARNING)
     warnings.filterwarnings("ignore")
+    configure_structlog(logging.ERROR)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -44,6 +44,7 @@ class Reply:
     articles: List[str] = field(default_factory=list)  # article ids given/offered
     intent: str = ""
     confidence: float = 0.0
+    detail: str = ""  # the action's own kind: answer, clarify, no_answer, out_of_scope, …
 
 
 def reply_to(parse: Dict[str, Any], knowledge: Knowledge) -> Reply:
@@ -53,18 +54,20 @@ def reply_to(parse: Dict[str, Any], knowledge: Knowledge) -> Reply:
     if intent in PERSONAL:
         article = general_article(parse, intent, knowledge)
         if article is not None:
-            return Reply(ANSWERED, [article.catalogue_key], [article.id], intent, confidence)
-        return Reply(ANSWERED, [intent], [], intent, confidence)
+            return Reply(
+                ANSWERED, [article.catalogue_key], [article.id], intent, confidence, ANSWER
+            )
+        return Reply(ANSWERED, [intent], [], intent, confidence, "personal")
     if intent in DIALOGUE:
-        return Reply(ANSWERED, [intent], [], intent, confidence)
+        return Reply(ANSWERED, [intent], [], intent, confidence, "dialogue")
     decision = plan(knowledge, parse)
     keys = [a.catalogue_key for a in decision.articles]
     ids = [a.id for a in decision.articles]
     if decision.kind == ANSWER:
-        return Reply(ANSWERED, keys, ids, intent, confidence)
+        return Reply(ANSWERED, keys, ids, intent, confidence, ANSWER)
     if decision.kind == CLARIFY:
-        return Reply(CLARIFIED, keys, ids, intent, confidence)
-    return Reply(NOT_ANSWERED, [], [], intent, confidence)
+        return Reply(CLARIFIED, keys, ids, intent, confidence, CLARIFY)
+    return Reply(NOT_ANSWERED, [], [], intent, confidence, decision.kind)
 
 
 class Reader:
