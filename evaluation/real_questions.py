@@ -1,7 +1,9 @@
 """The real-question set: evaluation/real_questions/raw/*.yml, as collected from public pages.
 
 Each entry: text (verbatim), source (the page's URL), source_kind, scope (in/out), labels
-(catalogue keys, or article ids, that answer it), asks (what is asked, for labelling). The set
+(catalogue keys, or article ids, that answer it), asks (what is asked, for labelling), and
+articles (the articles whose answer answers the precise point; labelled from the article texts
+by a person who never saw the assistant's answers). The set
 is split by source site: every question of a site falls in the same half, so that a site's
 style or phrasing tuned on can never be tested on.
 
@@ -36,6 +38,7 @@ class RealQuestion:
     labels: Tuple[str, ...]
     asks: str
     batch: str
+    articles: Tuple[str, ...] = ()  # the articles whose answer answers the precise point
 
     @property
     def site(self) -> str:
@@ -71,6 +74,7 @@ def read_batch(path: Path) -> List[RealQuestion]:
                 labels=tuple(str(label) for label in labels),
                 asks=str(entry.get("asks") or ""),
                 batch=path.stem,
+                articles=tuple(str(a) for a in entry.get("articles") or []),
             )
         )
     return questions

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from evaluation.evaluate import Scored, figures, quiet, verdict
+from evaluation.evaluate import figures, judge, quiet
 from evaluation.real_questions import DEV, TEST, half_of, load
 from evaluation.replay import Reader, default_model, reply_to
 from knowledge.decide import THRESHOLDS, Thresholds
@@ -40,10 +40,7 @@ GRID = {
 
 def run(questions, parses, knowledge: Knowledge, t: Thresholds) -> Dict[str, float]:
     knowledge.thresholds = t
-    scored = []
-    for question, parse in zip(questions, parses, strict=True):
-        reply = reply_to(parse, knowledge)
-        scored.append(Scored(question, reply, verdict(question, reply)))
+    scored = [judge(q, reply_to(p, knowledge)) for q, p in zip(questions, parses, strict=True)]
     return figures(scored)
 
 

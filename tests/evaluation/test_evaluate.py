@@ -9,6 +9,7 @@ from evaluation.evaluate import (
     Scored,
     figures,
     gate_failures,
+    precise_verdict,
     verdict,
 )
 from evaluation.real_questions import RealQuestion, half_of
@@ -52,13 +53,37 @@ def test_figures_and_gates():
         Scored(question(), Reply(NOT_ANSWERED), NO_ANSWER),
         Scored(question("out", ("out_of_scope",)), Reply(NOT_ANSWERED), RIGHT),
     ]
-    result = figures(scored)
+    result = figures(scored, precise=False)
     assert result["right_rate"] == 0.5 and result["right_answer_rate"] == 0.25
     assert result["wrong_answer_rate"] == 0.25 and result["out_of_scope_handled"] == 1.0
     assert result["answer_rate"] == 0.5 and result["clarify_rate"] == 0.25
     failures = gate_failures(result)
     assert any(f.startswith("right") for f in failures)
     assert any(f.startswith("wrong answers") for f in failures)
+
+
+def test_the_precise_point_needs_one_of_the_labelled_articles():
+    q = RealQuestion(
+        "t",
+        "https://e.fr/p",
+        "forum",
+        "in",
+        ("send_sick_leave",),
+        "",
+        "b",
+        articles=("heures_sortie",),
+    )
+    assert precise_verdict(q, Reply(ANSWERED, ["send_sick_leave"], ["heures_sortie"])) == RIGHT
+    # the right subject, another point: wrong on the precise point, right on the subject
+    other = Reply(ANSWERED, ["send_sick_leave"], ["send_sick_leave"])
+    assert precise_verdict(q, other) == WRONG and verdict(q, other) == RIGHT
+    assert precise_verdict(q, Reply(CLARIFIED, ["x"], ["a", "heures_sortie"])) == RIGHT_VIA_CLARIFY
+    assert precise_verdict(q, Reply(CLARIFIED, ["x"], ["a"])) == CLARIFY_MISSED
+    # no article for that point: a personal answer of the labelled key is still right
+    personal = RealQuestion(
+        "t", "https://e.fr/p", "forum", "in", ("check_daily_allowance",), "", "b"
+    )
+    assert precise_verdict(personal, Reply(ANSWERED, ["check_daily_allowance"])) == RIGHT
 
 
 def test_a_site_always_falls_in_the_same_half():
