@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 ENV := source scripts/env.sh &&
 
-.PHONY: install train run run-prod bench test lint format unit validate test-stories integration interactive report content-report check-knowledge simulate review merge clean lock
+.PHONY: install train run run-prod bench evaluate test lint format unit validate test-stories integration interactive report content-report check-knowledge simulate review merge clean lock
 
 install:            ## create .venv with the pinned packages (seconds when already done)
 	@mkdir -p var && flock var/install.lock bash scripts/install.sh
@@ -23,7 +23,8 @@ run-prod: train     ## the production shape here: Redis stores (REDIS_URL, defau
 	  $(PY) -m assurbot.redis_url --check "$$REDIS_URL" && $(PY) -m assurbot.stack run
 
 bench: train        ## Assurbot vs stock Rasa under Locust (~25 min); QUICK=1 for a smoke run
-	@$(ENV) $(PY) -m assurbot.redis_url --check "$${REDIS_URL:-redis://127.0.0.1:6379/0}" && \
+	@$(ENV) $(PY) -m benchmarks.knowledge_search && \
+	  $(PY) -m assurbot.redis_url --check "$${REDIS_URL:-redis://127.0.0.1:6379/0}" && \
 	  $(PY) -m benchmarks.bench $(if $(QUICK),--quick)
 
 test: install       ## the whole suite, in CI's order
@@ -61,6 +62,9 @@ content-report: install ## articles by age of their check, soon to change, expir
 
 check-knowledge: install ## every article readable, sourced, dated and unique; exits 1 on a problem
 	@$(ENV) $(PY) -m knowledge.check
+
+evaluate: train     ## real members' questions, test half: right, clarified, wrong, out of scope (results/evaluation/)
+	@$(ENV) $(PY) -m evaluation.evaluate --half $(or $(HALF),test)
 
 simulate: train     ## demo conversations (site and app, anonymous and personas) sent to the assistant
 	@$(ENV) $(PY) -m analytics.simulate

@@ -19,11 +19,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dialogue import OTHER_BODIES
+from actions.identity import identify
 from actions.topics import TOPICS
 from knowledge.articles import Article
 from knowledge.decide import ANSWER, CLARIFY, NO_ANSWER, Outcome
 from knowledge.service import Knowledge
-from knowledge.subjects import SUBJECTS, leading_subject
+from knowledge.subjects import PERSONAL, SUBJECTS, leading_subject
 
 CHOOSE = "choose_article"
 OUT_OF_SCOPE = "out_of_scope"
@@ -93,11 +94,27 @@ def _bodies(message: Dict[str, Any]) -> List[str]:
 def _personal_topics(message: Dict[str, Any], knowledge: Knowledge) -> List[str]:
     """The personal topics of the subject the model's leading candidates share."""
     subject = leading_subject(message.get("intent_ranking"), knowledge.thresholds.intent_confidence)
-    return [
-        k
-        for k in SUBJECTS.get(subject or "", [])
-        if k.startswith("check_") or k in ("estimate_care_cost", "request_rights_certificate")
-    ]
+    return [k for k in SUBJECTS.get(subject or "", []) if k in PERSONAL]
+
+
+def _leans_out_of_scope(message: Dict[str, Any], confidence: float) -> bool:
+    """`out_of_scope` is the model's first real guess (its fallback aside), at `confidence`."""
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    return bool(
+        ranking
+        and ranking[0].get("name") == OUT_OF_SCOPE
+        and float(ranking[0].get("confidence") or 0.0) >= confidence
+    )
+
+
+def personal_sounding(message: Dict[str, Any], confidence: float = 0.3) -> bool:
+    """The model's first real guess (its fallback aside) is a personal question."""
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    return bool(
+        ranking
+        and ranking[0].get("name") in PERSONAL
+        and float(ranking[0].get("confidence") or 0.0) >= confidence
+    )
 
 
 def plan(
@@ -123,14 +140,11 @@ def plan(
     outcome: Outcome = knowledge.respond(
         text, message.get("intent_ranking"), last_article=last_article
     )
-    confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
-    sure_out_of_scope = (
-        intent == OUT_OF_SCOPE and confidence >= knowledge.thresholds.out_of_scope_sure
-    )
-    if outcome.kind == NO_ANSWER or (outcome.kind == CLARIFY and sure_out_of_scope):
-        # The model sure it is another body's question, and no article clearly answers it:
+    leaning_out = _leans_out_of_scope(message, knowledge.thresholds.out_of_scope_sure)
+    if outcome.kind == NO_ANSWER or (outcome.kind == CLARIFY and leaning_out):
+        # The model leans to another body's question and no article clearly answers it:
         # insurance articles are not offered to choose from.
-        if intent == OUT_OF_SCOPE or bodies:
+        if intent == OUT_OF_SCOPE or leaning_out or bodies:
             return Plan(OUT_OF_SCOPE_KIND, bodies=bodies)
     articles = [h.article for h in outcome.hits]
     if outcome.kind == NO_ANSWER:
@@ -183,6 +197,10 @@ class ActionAnswerFromKnowledge(Action):
         if decision.kind == ANSWER:
             article = decision.articles[0]
             utter_article(dispatcher, article)
+            if personal_sounding(message) and identify(tracker).member_id is None:
+                # « mon arrêt sera payé combien ? » from a visitor: the general rule above, then
+                # how to get their own figure.
+                dispatcher.utter_message(response="utter_login_invitation")
             return [
                 SlotSet("last_article", article.id),
                 SlotSet("knowledge_offers", None),

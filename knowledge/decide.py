@@ -32,8 +32,8 @@ class Thresholds:
     intent_confidence: float = 0.60  # "sure of": at least this confidence
     subject_boost: float = 0.05  # added to articles of the subject the model's leaders share
     max_offers: int = 3
-    # The NLU model this sure a message is out of scope: no choice of articles is offered (an
-    # article still answers when it clearly does).
+    # The NLU model's first guess (its fallback aside) is out_of_scope at this confidence: no
+    # choice of articles is offered (an article still answers when it clearly does).
     out_of_scope_sure: float = 0.80
 
 

@@ -45,6 +45,20 @@ SUBJECTS: Dict[str, List[str]] = {
     "work_accident": ["work_accident", "invalidity_pension"],
 }
 
+# The keys answered from a member's own file (the `personal` section of the catalogue).
+PERSONAL = frozenset(
+    {
+        "check_reimbursement_status",
+        "check_daily_allowance",
+        "request_rights_certificate",
+        "check_vitale_card",
+        "estimate_care_cost",
+        "check_gp_declaration",
+        "check_c2s_application",
+        "check_ald_status",
+    }
+)
+
 # Personal keys whose general rule lives with other subjects too.
 RELATED: Dict[str, List[str]] = {
     "request_rights_certificate": ["health_insurance_affiliation"],

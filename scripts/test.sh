@@ -13,6 +13,9 @@ step "lint (ruff) and format check"
 step "unit tests"
 $PY -m pytest -m "not integration" -q -p no:cacheprovider
 
+step "knowledge base check (make check-knowledge)"
+$PY -m knowledge.check
+
 step "rasa data validate --fail-on-warnings"
 $RASA data validate --fail-on-warnings --config config.yml --domain domain.yml --data $($PY -m assurbot.train --print-data)
 
@@ -25,6 +28,9 @@ $RASA test core --model "$MODEL" --stories tests/test_stories.yml --fail-on-pred
 
 step "NLU evaluation on the held-out set, with gates"
 $PY -m tests.nlu_evaluation --model "$MODEL" --out results/nlu
+
+step "real members' questions, test half, with gates (make evaluate)"
+$PY -m evaluation.evaluate --half test --model "$MODEL" --gates
 
 step "integration tests (real servers, real Redis)"
 RASA_MODEL="$MODEL" $PY -m pytest -m integration -q -p no:cacheprovider

@@ -115,3 +115,22 @@ async def test_a_follow_up_is_answered_on_the_conversation_subject(action, dispa
     )
     await action.run(dispatcher, tracker, {})
     assert dispatcher.messages[-1]["custom"]["answer"]["id"] == "paternity_leave"
+
+
+async def test_a_visitors_personal_sounding_question_gets_the_rule_then_the_login(
+    action, dispatcher
+):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.55},
+        {"name": "check_vitale_card", "confidence": 0.4},
+    ]
+    tracker = make_tracker(
+        intent="nlu_fallback",
+        text="j'ai perdu ma carte vitale, ma nouvelle carte arrive quand ?",
+        extra_parse_data={"intent_ranking": ranking},
+    )
+    await action.run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_knowledge_answer",
+        "utter_login_invitation",
+    ]

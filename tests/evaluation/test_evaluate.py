@@ -2,6 +2,7 @@
 
 from evaluation.evaluate import (
     CLARIFY_MISSED,
+    GATES,
     NO_ANSWER,
     RIGHT,
     RIGHT_VIA_CLARIFY,
@@ -57,9 +58,17 @@ def test_figures_and_gates():
     assert result["right_rate"] == 0.5 and result["right_answer_rate"] == 0.25
     assert result["wrong_answer_rate"] == 0.25 and result["out_of_scope_handled"] == 1.0
     assert result["answer_rate"] == 0.5 and result["clarify_rate"] == 0.25
-    failures = gate_failures(result)
-    assert any(f.startswith("right") for f in failures)
-    assert any(f.startswith("wrong answers") for f in failures)
+
+
+def test_the_gates_fail_below_their_floors_only():
+    at_floor = dict(GATES)
+    assert gate_failures(at_floor) == []
+    below = {
+        "right_rate": GATES["right_rate"] - 0.01,
+        "wrong_answer_rate": GATES["wrong_answer_rate"] + 0.01,
+        "out_of_scope_handled": GATES["out_of_scope_handled"] - 0.01,
+    }
+    assert [f.split()[0] for f in gate_failures(below)] == ["right", "wrong", "out"]
 
 
 def test_the_precise_point_needs_one_of_the_labelled_articles():

@@ -300,3 +300,16 @@ def test_thumbs_are_stored_in_the_conversation(web: Web, open_chat):
 def _artifact(name: str):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS / name
+
+
+def test_an_answer_shows_its_source_and_check_date_once(open_chat):
+    chat: Chat = open_chat("/")
+    answer = chat.say("j'ai perdu ma carte vitale, je fais comment ?")
+    source = answer.locator(".answer-source")
+    expect(source).to_have_count(1)
+    expect(source).to_have_text(
+        re.compile(r"^Source : [a-z.\-]+\.(fr|gouv\.fr), vérifiée le \d{1,2}(er)? [a-zéû]+ \d{4}$")
+    )
+    # under the answer's last bubble, before the buttons and the thumbs
+    expect(answer.locator(".bubble-bot + .answer-source")).to_have_count(1)
+    chat.page.screenshot(path=str(_artifact("answer_with_source.png")), full_page=True)
