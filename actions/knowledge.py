@@ -30,6 +30,8 @@ CHOOSE = "choose_article"
 OUT_OF_SCOPE = "out_of_scope"
 OUT_OF_SCOPE_KIND = "out_of_scope"
 REPHRASE = "rephrase"
+SILENT = "silent"  # nothing more to say (after the emergency numbers)
+DISTRESS = "distress"
 UNANSWERED_BEFORE_ADVISER = 2
 
 _knowledge: Optional[Knowledge] = None
@@ -126,6 +128,10 @@ def plan(
     """The decision for the latest message (Rasa's parse data: text, intent, ranking, entities)."""
     intent = (message.get("intent") or {}).get("name")
     text = message.get("text") or ""
+    if intent == DISTRESS:
+        # After the emergency numbers: an article only when one clearly answers.
+        outcome = knowledge.respond(text, message.get("intent_ranking"))
+        return Plan(ANSWER, [outcome.article]) if outcome.kind == ANSWER else Plan(SILENT)
     if intent == CHOOSE:
         article = chosen_article(knowledge, message, offers)
         return Plan(ANSWER, [article]) if article else Plan(NO_ANSWER)
@@ -215,6 +221,8 @@ class ActionAnswerFromKnowledge(Action):
                 json_message={"clarify": [a.id for a in decision.articles]},
             )
             return [SlotSet("knowledge_offers", [a.id for a in decision.articles])]
+        if decision.kind == SILENT:
+            return []
         if decision.kind == OUT_OF_SCOPE_KIND:
             for body in decision.bodies or [""]:
                 dispatcher.utter_message(

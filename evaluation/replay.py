@@ -58,6 +58,14 @@ def reply_to(parse: Dict[str, Any], knowledge: Knowledge) -> Reply:
                 ANSWERED, [article.catalogue_key], [article.id], intent, confidence, ANSWER
             )
         return Reply(ANSWERED, [intent], [], intent, confidence, "personal")
+    if intent == "distress":
+        # the emergency numbers, then an article only when one clearly answers
+        decision = plan(knowledge, parse)
+        if decision.kind == ANSWER:
+            article = decision.articles[0]
+            return Reply(
+                ANSWERED, [intent, article.catalogue_key], [article.id], intent, confidence, ANSWER
+            )
     if intent in DIALOGUE:
         return Reply(ANSWERED, [intent], [], intent, confidence, "dialogue")
     decision = plan(knowledge, parse)

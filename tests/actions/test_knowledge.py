@@ -134,3 +134,13 @@ async def test_a_visitors_personal_sounding_question_gets_the_rule_then_the_logi
         "utter_knowledge_answer",
         "utter_login_invitation",
     ]
+
+
+async def test_after_the_emergency_numbers_only_a_clear_article_follows(action, dispatcher):
+    clear = make_tracker(intent="distress", text="j'ai perdu ma carte vitale, je veux mourir")
+    await action.run(dispatcher, clear, {})
+    assert dispatcher.messages[-1]["custom"]["answer"]["id"] == "lost_vitale_card"
+    dispatcher.messages.clear()
+    unclear = make_tracker(intent="distress", text="je n'en peux plus, je veux en finir")
+    assert await action.run(dispatcher, unclear, {}) == []
+    assert dispatcher.messages == []
