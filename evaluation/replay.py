@@ -127,3 +127,13 @@ def default_model() -> Optional[Path]:
 
     path = model_path()
     return path if path.exists() else None
+
+
+def chosen_model(given: Optional[Path], tool: str) -> Optional[Path]:
+    """The model a command was given, else the current one; says so when there is none."""
+    model = given or default_model()
+    if model is None:
+        import sys
+
+        print(f"{tool}: no trained model; run `make train` first", file=sys.stderr)
+    return model

@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Tuple
 
 from evaluation.evaluate import figures, judge, quiet
 from evaluation.real_questions import DEV, TEST, half_of, load
-from evaluation.replay import Reader, default_model, reply_to
+from evaluation.replay import Reader, chosen_model, reply_to
 from knowledge.decide import THRESHOLDS, Thresholds
 from knowledge.service import Knowledge
 
@@ -79,9 +79,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "knowledge_tuning.md")
     args = parser.parse_args(argv)
-    model = args.model or default_model()
+    model = chosen_model(args.model, "tune")
     if model is None:
-        print("tune: no trained model; run `make train` first", file=sys.stderr)
         return 2
     knowledge = Knowledge.load()
     memoize_search(knowledge)

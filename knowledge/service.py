@@ -43,11 +43,12 @@ class Knowledge:
         today: Optional[dt.date] = None,
         vectors: Optional[WordVectors] = None,
         with_vectors: bool = True,
+        thresholds: Thresholds = THRESHOLDS,
     ) -> "Knowledge":
         started = time.perf_counter()
         if vectors is None and with_vectors:
             vectors = default_vectors()
-        knowledge = cls(load_articles(directory, today), vectors)
+        knowledge = cls(load_articles(directory, today), vectors, thresholds)
         logger.info(
             "knowledge base: %d articles indexed in %.1f s",
             len(knowledge.articles),

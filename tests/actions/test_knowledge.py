@@ -5,13 +5,15 @@ import pytest
 from actions.knowledge import ActionAnswerFromKnowledge
 from knowledge.service import Knowledge
 from tests.conftest import make_tracker
-from tests.knowledge.conftest import write_small_base
+from tests.knowledge.conftest import TEST_THRESHOLDS, write_small_base
 
 
 @pytest.fixture
 def action(tmp_path):
     return ActionAnswerFromKnowledge(
-        Knowledge.load(write_small_base(tmp_path / "kb"), with_vectors=False)
+        Knowledge.load(
+            write_small_base(tmp_path / "kb"), with_vectors=False, thresholds=TEST_THRESHOLDS
+        )
     )
 
 
