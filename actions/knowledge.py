@@ -10,6 +10,8 @@ through it.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Text
@@ -24,7 +26,7 @@ from actions.topics import TOPICS
 from knowledge.articles import Article
 from knowledge.decide import ANSWER, CLARIFY, NO_ANSWER, Outcome
 from knowledge.service import Knowledge
-from knowledge.subjects import PERSONAL, SUBJECTS, leading_subject
+from knowledge.subjects import PERSONAL, SUBJECTS, leading_subject, subject_of
 
 CHOOSE = "choose_article"
 OUT_OF_SCOPE = "out_of_scope"
@@ -109,6 +111,54 @@ def _leans_out_of_scope(message: Dict[str, Any], confidence: float) -> bool:
     )
 
 
+def personal_sibling(message: Dict[str, Any], confidence: float = 0.3) -> Optional[str]:
+    """The personal key of the same subject as the general intent the model chose, when the
+    model gives it at least `confidence` among its first three guesses."""
+    intent = (message.get("intent") or {}).get("name")
+    subject = subject_of(intent)
+    if subject is None or intent in PERSONAL:
+        return None
+    for ranked in list(message.get("intent_ranking") or [])[:3]:
+        name = ranked.get("name")
+        if (
+            name in PERSONAL
+            and subject_of(name) == subject
+            and float(ranked.get("confidence") or 0.0) >= confidence
+        ):
+            return str(name)
+    return None
+
+
+def personal_action(key: str) -> Optional[Action]:
+    """The action answering `key` from the member's file (action_<key>)."""
+    import actions
+    from actions.personal import PersonalAction
+
+    for module in pkgutil.iter_modules(actions.__path__):  # as rasa-sdk registers them
+        importlib.import_module(f"actions.{module.name}")
+
+    def every(cls: type) -> List[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *every(sub))]
+
+    for cls in every(PersonalAction):
+        if cls.__dict__.get("catalogue_key") == key and cls().name() == f"action_{key}":
+            return cls()
+    return None
+
+
+_FIRST_PERSON = re.compile(r"\b(je|j|mon|ma|mes|moi|me|m)\b")
+
+
+def about_oneself(message: Dict[str, Any], article: Article) -> bool:
+    """« mon arrêt sera payé combien ? »: the member speaks of their own case, on a subject
+    their own file could answer."""
+    from knowledge.text import fold
+
+    subject = subject_of(article.catalogue_key)
+    has_personal_twin = any(k in PERSONAL for k in SUBJECTS.get(subject or "", []))
+    return has_personal_twin and bool(_FIRST_PERSON.search(fold(message.get("text") or "")))
+
+
 def personal_sounding(message: Dict[str, Any], confidence: float = 0.3) -> bool:
     """The model's first real guess (its fallback aside) is a personal question."""
     ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
@@ -129,15 +179,23 @@ def plan(
     intent = (message.get("intent") or {}).get("name")
     text = message.get("text") or ""
     if intent == DISTRESS:
-        # After the emergency numbers: an article only when one clearly answers.
+        # After the emergency numbers: an article only when one clearly answers, and not one
+        # that repeats them.
         outcome = knowledge.respond(text, message.get("intent_ranking"))
-        return Plan(ANSWER, [outcome.article]) if outcome.kind == ANSWER else Plan(SILENT)
+        if outcome.kind == ANSWER and outcome.article.catalogue_key != DISTRESS:
+            return Plan(ANSWER, [outcome.article])
+        return Plan(SILENT)
     if intent == CHOOSE:
         article = chosen_article(knowledge, message, offers)
         return Plan(ANSWER, [article]) if article else Plan(NO_ANSWER)
     bodies = _bodies(message)
     if text.startswith("/"):
-        # A button's payload: nothing to search. « Autre chose » (/out_of_scope) asks again.
+        # A button's payload: nothing to search. A topic's button (/declare_gp) gets the
+        # topic's overview article (its id is the catalogue key); « Autre chose »
+        # (/out_of_scope) asks again.
+        overview = knowledge.get(intent)
+        if overview is not None:
+            return Plan(ANSWER, [overview])
         if bodies:
             return Plan(OUT_OF_SCOPE_KIND, bodies=bodies)
         if intent == OUT_OF_SCOPE:
@@ -175,6 +233,17 @@ def utter_article(dispatcher: CollectingDispatcher, article: Article) -> None:
     )
 
 
+def utter_choice(dispatcher: CollectingDispatcher, articles: List[Article]) -> None:
+    """Two or three close articles as buttons (« is it about this? » when only one is close)."""
+    buttons = [article_button(a) for a in articles]
+    buttons.append({"title": "Autre chose", "payload": f"/{OUT_OF_SCOPE}"})
+    dispatcher.utter_message(
+        response="utter_knowledge_clarify" if len(articles) > 1 else "utter_knowledge_confirm",
+        buttons=buttons,
+        json_message={"clarify": [a.id for a in articles]},
+    )
+
+
 def article_button(article: Article) -> Dict[str, str]:
     return {"title": article.title, "payload": f'/{CHOOSE}{{"article_id": "{article.id}"}}'}
 
@@ -194,33 +263,38 @@ class ActionAnswerFromKnowledge(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         message = tracker.latest_message or {}
+        sibling = personal_sibling(message)
+        if sibling and identify(tracker).member_id is not None:
+            # A logged-in member hesitating between a general question and its personal twin
+            # (« je veux déclarer la perte de ma carte vitale »): their own file answers.
+            action = personal_action(sibling)
+            if action is not None:
+                return await action.run(dispatcher, tracker, domain)
         decision = plan(
             self.knowledge,
             message,
             last_article=tracker.get_slot("last_article"),
             offers=tracker.get_slot("knowledge_offers") or [],
         )
-        if decision.kind == ANSWER:
-            article = decision.articles[0]
-            utter_article(dispatcher, article)
-            if personal_sounding(message) and identify(tracker).member_id is None:
-                # « mon arrêt sera payé combien ? » from a visitor: the general rule above, then
-                # how to get their own figure.
+        if decision.kind in (ANSWER, CLARIFY):
+            if decision.kind == ANSWER:
+                utter_article(dispatcher, decision.articles[0])
+            else:
+                utter_choice(dispatcher, decision.articles)
+            if (
+                personal_sounding(message) or about_oneself(message, decision.articles[0])
+            ) and identify(tracker).member_id is None:
+                # « mon arrêt sera payé combien ? » from a visitor: the general rule, then how
+                # to get their own figure.
                 dispatcher.utter_message(response="utter_login_invitation")
+            offered = [a.id for a in decision.articles] if decision.kind == CLARIFY else None
             return [
-                SlotSet("last_article", article.id),
-                SlotSet("knowledge_offers", None),
+                # the conversation's subject, for a follow-up: the article given, or the
+                # closest one offered
+                SlotSet("last_article", decision.articles[0].id),
+                SlotSet("knowledge_offers", offered),
                 SlotSet("unanswered", 0),
             ]
-        if decision.kind == CLARIFY:
-            buttons = [article_button(a) for a in decision.articles]
-            buttons.append({"title": "Autre chose", "payload": f"/{OUT_OF_SCOPE}"})
-            dispatcher.utter_message(
-                response="utter_knowledge_clarify",
-                buttons=buttons,
-                json_message={"clarify": [a.id for a in decision.articles]},
-            )
-            return [SlotSet("knowledge_offers", [a.id for a in decision.articles])]
         if decision.kind == SILENT:
             return []
         if decision.kind == OUT_OF_SCOPE_KIND:

@@ -23,6 +23,16 @@ from knowledge.index import KnowledgeIndex, WordVectors, default_vectors
 logger = logging.getLogger(__name__)
 
 
+SURE_OF_A_NEW_SUBJECT = 0.80
+
+
+def _model_is_sure(intent_ranking: Optional[Sequence[Dict[str, Any]]]) -> bool:
+    """The NLU model reads the message as a subject of its own (« quel temps fait-il ? » is
+    out of scope, whatever was said before): it is not a follow-up."""
+    ranking = [r for r in intent_ranking or [] if r.get("name") != "nlu_fallback"]
+    return bool(ranking) and float(ranking[0].get("confidence") or 0) >= SURE_OF_A_NEW_SUBJECT
+
+
 class Knowledge:
     """Today's articles, their index, and the decision for a message."""
 
@@ -76,7 +86,12 @@ class Knowledge:
             only = [a.id for a in self.articles.values() if a.catalogue_key in only_keys]
         outcome = decide(self.index.search(text, only=only), intent_ranking, self.thresholds)
         previous = self.get(last_article)
-        if previous is None or outcome.kind == ANSWER or not looks_like_follow_up(text):
+        if (
+            previous is None
+            or outcome.kind == ANSWER
+            or not looks_like_follow_up(text)
+            or _model_is_sure(intent_ranking)
+        ):
             return outcome
         # Within the conversation's subject: first the message alone (« et pour le papa ? »
         # finds paternity among the family articles), else the message read with the

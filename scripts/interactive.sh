@@ -18,5 +18,4 @@ until grep -q "^Started" var/interactive-services.log 2>/dev/null; do
   sleep 1
 done
 .venv/bin/rasa interactive --model "$MODEL" --endpoints endpoints.yml --config config.yml \
-  --domain domain.yml --skip-visualization --port "${RASA_PORT}" "$@" \
-  --data $(.venv/bin/python -m assurbot.train --print-data)
+  --domain domain.yml --data data --skip-visualization --port "${RASA_PORT}" "$@"

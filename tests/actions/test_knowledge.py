@@ -2,7 +2,7 @@
 
 import pytest
 
-from actions.knowledge import ActionAnswerFromKnowledge
+from actions.knowledge import ActionAnswerFromKnowledge, personal_action, personal_sibling
 from knowledge.service import Knowledge
 from tests.conftest import make_tracker
 from tests.knowledge.conftest import TEST_THRESHOLDS, write_small_base
@@ -22,7 +22,7 @@ def slots(events):
 
 
 async def test_an_article_is_answered_with_its_link_source_and_follow_up(action, dispatcher):
-    tracker = make_tracker(intent="lost_vitale_card", text="j'ai perdu ma carte vitale")
+    tracker = make_tracker(intent="lost_vitale_card", text="carte vitale perdue")
     events = await action.run(dispatcher, tracker, {})
     (message,) = dispatcher.messages
     assert message["response"] == "utter_knowledge_answer"
@@ -119,6 +119,17 @@ async def test_a_follow_up_is_answered_on_the_conversation_subject(action, dispa
     assert dispatcher.messages[-1]["custom"]["answer"]["id"] == "paternity_leave"
 
 
+async def test_a_visitor_speaking_of_their_own_case_gets_the_rule_then_the_login(
+    action, dispatcher
+):
+    tracker = make_tracker(intent="lost_vitale_card", text="j'ai perdu ma carte vitale")
+    await action.run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_knowledge_answer",
+        "utter_login_invitation",
+    ]
+
+
 async def test_a_visitors_personal_sounding_question_gets_the_rule_then_the_login(
     action, dispatcher
 ):
@@ -141,8 +152,41 @@ async def test_a_visitors_personal_sounding_question_gets_the_rule_then_the_logi
 async def test_after_the_emergency_numbers_only_a_clear_article_follows(action, dispatcher):
     clear = make_tracker(intent="distress", text="j'ai perdu ma carte vitale, je veux mourir")
     await action.run(dispatcher, clear, {})
-    assert dispatcher.messages[-1]["custom"]["answer"]["id"] == "lost_vitale_card"
+    assert dispatcher.messages[0]["custom"]["answer"]["id"] == "lost_vitale_card"
     dispatcher.messages.clear()
     unclear = make_tracker(intent="distress", text="je n'en peux plus, je veux en finir")
     assert await action.run(dispatcher, unclear, {}) == []
     assert dispatcher.messages == []
+
+
+async def test_one_close_article_is_offered_as_a_question(action, dispatcher):
+    tracker = make_tracker(intent="nlu_fallback", text="reprendre le travail doucement")
+    events = await action.run(dispatcher, tracker, {})
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_knowledge_confirm"
+    assert [b["title"] for b in message["buttons"]] == [
+        "Temps partiel thérapeutique",
+        "Autre chose",
+    ]
+    # the subject of the conversation, for a follow-up, is the article offered
+    assert slots(events)["last_article"] == "tpt"
+
+
+def test_a_general_intent_with_its_personal_twin_close_behind_names_the_twin():
+    ranking = [
+        {"name": "lost_vitale_card", "confidence": 0.58},
+        {"name": "check_vitale_card", "confidence": 0.35},
+    ]
+    message = {"intent": ranking[0], "intent_ranking": ranking}
+    assert personal_sibling(message) == "check_vitale_card"
+    assert personal_action("check_vitale_card").name() == "action_check_vitale_card"
+    far = {"intent": ranking[0], "intent_ranking": [ranking[0], {**ranking[1], "confidence": 0.1}]}
+    assert personal_sibling(far) is None
+    other_subject = [ranking[0], {"name": "check_daily_allowance", "confidence": 0.35}]
+    assert personal_sibling({"intent": ranking[0], "intent_ranking": other_subject}) is None
+
+
+async def test_a_topic_button_gets_the_topics_overview_article(action, dispatcher):
+    tracker = make_tracker(intent="lost_vitale_card", text="/lost_vitale_card")
+    await action.run(dispatcher, tracker, {})
+    assert dispatcher.messages[-1]["custom"]["answer"]["id"] == "lost_vitale_card"

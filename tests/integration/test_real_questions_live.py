@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -50,7 +51,7 @@ def replay_outcome(reply) -> Tuple[str, str]:
 def test_the_live_webhook_answers_as_the_evaluation_replays(stack):
     questions = load(TEST)
     sample = questions[:: max(1, len(questions) // SAMPLE)][:SAMPLE]
-    reader = Reader(os.environ.get("RASA_MODEL") or model_path())
+    reader = Reader(Path(os.environ.get("RASA_MODEL") or model_path()))
     knowledge = Knowledge.load()
     parses = reader.read([q.text for q in sample])
     differences = []
