@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Dict, NamedTuple
 
+from knowledge.subjects import SUBJECT_OF
+
 
 class Topic(NamedTuple):
     title: str
@@ -80,30 +82,6 @@ NOT_OFFERED = {
 }
 
 # The topic (data/nlu/<topic>.yml) each intent belongs to: the member system files a hand-off
-# ticket under it, so advisers of that subject pick it up.
-TOPIC_OF_INTENT: Dict[str, str] = {
-    intent: topic
-    for topic, intents in {
-        "reimbursement": ["check_reimbursement_status", "reimbursement_delay", "paper_care_form",
-                          "third_party_payment"],
-        "daily_allowance": ["check_daily_allowance", "send_sick_leave", "waiting_period",
-                            "daily_allowance_amount"],
-        "rights_certificate": ["request_rights_certificate"],
-        "vitale_card": ["check_vitale_card", "lost_vitale_card", "order_vitale_card",
-                        "vitale_app"],
-        "care_cost": ["estimate_care_cost", "medical_transport", "glasses_dental_hearing"],
-        "gp": ["check_gp_declaration", "declare_gp"],
-        "c2s": ["check_c2s_application", "c2s_eligibility"],
-        "ald": ["check_ald_status", "long_term_illness"],
-        "family": ["maternity_leave", "paternity_leave", "add_child"],
-        "abroad": ["european_health_card", "care_abroad"],
-        "account": ["ameli_account_create", "ameli_account_access", "change_address",
-                    "change_bank_details", "mon_espace_sante"],
-        "contact": ["contact_cpam", "complaint"],
-        "covid": ["covid_contact_case", "covid_vaccination", "covid_test"],
-        "prevention": ["prevention_exams"],
-        "affiliation": ["health_insurance_affiliation"],
-        "work_accident": ["work_accident", "invalidity_pension"],
-    }.items()
-    for intent in intents
-}  # fmt: skip
+# ticket under it, so advisers of that subject pick it up. One grouping for the whole project:
+# the knowledge base's subjects (knowledge/subjects.py, checked against domain.yml's sections).
+TOPIC_OF_INTENT: Dict[str, str] = SUBJECT_OF
