@@ -94,3 +94,21 @@ def test_training_files_are_named_after_topics():
         p.stem for d in ("rules", "stories") for p in (ROOT / "data" / d).glob("*.yml")
     }
     assert rules_and_stories <= topics | {"faq"}, rules_and_stories - topics
+
+
+def test_every_topic_is_taught_in_the_styles_members_write_in():
+    # Short queries and first-person messages for every topic, FAQ-title questions for the
+    # general ones (evaluation/styles.py; shares per intent in benchmarks/training_styles.md).
+    from evaluation.styles import shares
+
+    table = shares(load_intent_examples(training_files()))
+    missing = {}
+    for section, wanted in (
+        ("personal", ("query", "first_person")),
+        ("faq", ("query", "faq_title", "first_person")),
+    ):
+        for intent in CATALOGUE[section]:
+            lacking = [style for style in wanted if table[intent][style] == 0]
+            if lacking:
+                missing[intent] = lacking
+    assert not missing, missing
