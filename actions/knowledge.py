@@ -27,6 +27,7 @@ from knowledge.articles import Article
 from knowledge.decide import ANSWER, CLARIFY, NO_ANSWER, Outcome
 from knowledge.service import Knowledge
 from knowledge.subjects import PERSONAL, SUBJECTS, leading_subject, subject_of
+from knowledge.text import fold
 
 CHOOSE = "choose_article"
 OUT_OF_SCOPE = "out_of_scope"
@@ -52,7 +53,7 @@ def shared_knowledge() -> Knowledge:
 class Plan:
     """What the member is told."""
 
-    kind: str  # answer, clarify, no_answer, out_of_scope or rephrase
+    kind: str  # answer, clarify, no_answer, out_of_scope, rephrase or silent
     articles: List[Article] = field(default_factory=list)
     bodies: List[str] = field(default_factory=list)  # other bodies named, for out_of_scope
     topics: List[str] = field(default_factory=list)  # personal topics offered beside articles
@@ -74,8 +75,6 @@ def chosen_article(
     for entity in message.get("entities") or []:
         if entity.get("entity") == "article_id":
             return knowledge.get(str(entity.get("value")))
-    from knowledge.text import fold
-
     text = fold(message.get("text") or "")
     for pattern, position in _ORDINALS:
         if offers and pattern.search(text):
@@ -152,8 +151,6 @@ _FIRST_PERSON = re.compile(r"\b(je|j|mon|ma|mes|moi|me|m)\b")
 def about_oneself(message: Dict[str, Any], article: Article) -> bool:
     """« mon arrêt sera payé combien ? »: the member speaks of their own case, on a subject
     their own file could answer."""
-    from knowledge.text import fold
-
     subject = subject_of(article.catalogue_key)
     has_personal_twin = any(k in PERSONAL for k in SUBJECTS.get(subject or "", []))
     return has_personal_twin and bool(_FIRST_PERSON.search(fold(message.get("text") or "")))
