@@ -141,7 +141,9 @@ def test_what_the_model_missed_is_understood_after_review_merge_and_training(tmp
     store.close()
     text = exported.read_text()
     assert found.distinct == len(missed)
-    assert IBAN not in text and "claire.f@example.org" not in text and "[IBAN masqué]" in text
+    assert IBAN not in text and "claire.f@example.org" not in text
+    if any(IBAN in missed_text for missed_text in missed):  # when the model missed that one
+        assert "[IBAN masqué]" in text
 
     # 3. The team gives each its intent, and deletes the vague one.
     wanted = {normalise(mask(t)[0]): intent for t, intent in ASSIGNED.items() if t in missed}
