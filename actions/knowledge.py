@@ -57,7 +57,6 @@ class Plan:
     articles: List[Article] = field(default_factory=list)
     bodies: List[str] = field(default_factory=list)  # other bodies named, for out_of_scope
     topics: List[str] = field(default_factory=list)  # personal topics offered beside articles
-    contextual: bool = False
 
 
 _ORDINALS = [
@@ -210,7 +209,7 @@ def plan(
     articles = [h.article for h in outcome.hits]
     if outcome.kind == NO_ANSWER:
         return Plan(NO_ANSWER, topics=_personal_topics(message, knowledge))
-    return Plan(outcome.kind, articles, contextual=outcome.contextual)
+    return Plan(outcome.kind, articles)
 
 
 def utter_article(dispatcher: CollectingDispatcher, article: Article) -> None:

@@ -21,7 +21,7 @@ from knowledge.text import STOPWORDS, fold, normalized, terms
 logger = logging.getLogger(__name__)
 
 # Weights of the three similarities and of the answer text, chosen on the development half of
-# the real questions (benchmarks/knowledge_tuning.md says how).
+# the real questions (benchmarks/knowledge_search_choices.md: the grid tried).
 WORD_WEIGHT = 0.45
 CHAR_WEIGHT = 0.35
 VECTOR_WEIGHT = 0.20

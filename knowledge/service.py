@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from knowledge.articles import Article, load_articles
 from knowledge.decide import (
@@ -104,6 +104,3 @@ class Knowledge:
             if contextual.kind != NO_ANSWER:
                 return Outcome(contextual.kind, contextual.hits, contextual=True)
         return outcome
-
-    def titles(self, ids: List[str]) -> List[str]:
-        return [self.articles[i].title for i in ids if i in self.articles]
